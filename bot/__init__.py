@@ -1,0 +1,3 @@
+"""ScheduCal for Slack."""
+
+__version__ = "0.1.0"
