@@ -21,7 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("bot.sandbox.cli", "run the local ScheduCal-compatible API server"),
     "parse": ("bot.parsing.cli", "show how the bot understands a /meet text"),
     "db": ("bot.store.cli", "database migrations (db upgrade)"),
-    "webhooks": ("bot.webhooks.cli", "register, list, rotate ScheduCal webhooks; list/replay failed events"),
+    "webhooks": ("bot.webhooks.cli", "manage ScheduCal webhooks; list and replay failed events"),
 }
 
 
