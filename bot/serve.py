@@ -1,0 +1,121 @@
+"""`scheducal-bot serve`: the Slack app and the webhook receiver in one aiohttp server.
+
+Slack reaches the app over HTTP at /slack/events, or over Socket Mode when SLACK_APP_TOKEN
+is set (then no public URL is needed for Slack; ScheduCal webhooks still need HTTP).
+A SQLite database is brought up to date on start; PostgreSQL deployments migrate in the
+release phase (`scheducal-bot db upgrade`, see the Procfile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.config import Settings
+
+log = logging.getLogger("scheducal.serve")
+
+REQUIRED_SETTINGS = ("SLACK_BOT_TOKEN", "SCHEDUCAL_API_KEY", "SCHEDUCAL_API_SECRET")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="interface to bind (default: HOST, else 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: PORT, else 3000)")
+
+
+def required_settings(settings: Settings) -> tuple[str, ...]:
+    """Socket Mode requests are not signed, so the signing secret is needed only for HTTP."""
+    if settings.slack_app_token:
+        return REQUIRED_SETTINGS
+    return (*REQUIRED_SETTINGS, "SLACK_SIGNING_SECRET")
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    return [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.scheducal_api_key,
+        settings.scheducal_api_secret,
+        *settings.scheducal_webhook_secrets,
+    ]
+
+
+@dataclass
+class RunningServer:
+    runner: web.AppRunner
+    url: str  # http://host:port (no trailing slash)
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_http(app: web.Application, host: str, port: int) -> RunningServer:
+    """Serve ``app`` on host:port (port 0 picks a free one) and return its base URL."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    sockets = runner.addresses
+    bound_port = sockets[0][1] if sockets else port
+    shown_host = f"[{host}]" if ":" in host else host
+    return RunningServer(runner, f"http://{shown_host}:{bound_port}")
+
+
+async def migrate_if_sqlite(settings: Settings, db: object) -> None:
+    if settings.database_url.startswith("sqlite"):
+        log.info("bringing the SQLite database up to date")
+        await db.upgrade()  # type: ignore[attr-defined]
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    from bot.services import Services
+    from bot.web import BOLT_KEY, create_web_app
+
+    stop = stop or asyncio.Event()
+    async with Services.start(settings) as services:
+        await migrate_if_sqlite(settings, services.db)
+        app = create_web_app(settings, services)
+        server = await start_http(app, settings.host, settings.port)
+        socket_handler = None
+        try:
+            log.info("listening on %s (Slack events at /slack/events)", server.url)
+            if settings.slack_app_token:
+                from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+                socket_handler = AsyncSocketModeHandler(
+                    app[BOLT_KEY], settings.slack_app_token, web_client=services.slack
+                )
+                await socket_handler.connect_async()
+                log.info("connected to Slack over Socket Mode")
+            await stop.wait()
+        finally:
+            if socket_handler is not None:
+                await socket_handler.close_async()
+            await server.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.logsetup import configure_logging
+
+    settings = Settings.from_env()
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
+    if overrides:
+        settings = settings.with_overrides(**overrides)
+    settings.require(*required_settings(settings))
+    configure_logging(settings.log_level, secrets_of(settings))
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    asyncio.run(main())
+    return 0

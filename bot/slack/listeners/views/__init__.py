@@ -1,0 +1,7 @@
+"""views listeners."""
+
+from slack_bolt.async_app import AsyncApp
+
+
+def register(app: AsyncApp, **_: object) -> None:
+    pass
