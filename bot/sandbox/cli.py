@@ -1,0 +1,132 @@
+"""`scheducal-bot sandbox`: run the local ScheduCal-compatible API server in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _rate(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    parser.add_argument("--api-key", help="API key to accept (default: a random one, printed)")
+    parser.add_argument("--api-secret", help="API secret to accept (default: random, printed)")
+    parser.add_argument(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        help="multiply webhook retry delays (1 min .. 2 h) by this; 0.001 = milliseconds",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=60,
+        help="API requests per minute per account; 0 disables the limit (default 60)",
+    )
+    parser.add_argument(
+        "--delivery-timeout",
+        type=_positive_float,
+        default=5.0,
+        help="seconds a webhook receiver has to answer (default 5, as documented)",
+    )
+    parser.add_argument(
+        "--webhook-url",
+        help="register a webhook for every event type to this URL at start-up",
+    )
+    parser.add_argument(
+        "--webhook-secret",
+        help="whsec_ secret for --webhook-url (default: a random one, printed)",
+    )
+    parser.add_argument(
+        "--allow-http-webhooks",
+        action="store_true",
+        help="accept plain http:// webhook URLs to any host (loopback is always accepted)",
+    )
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.webhook_secret and not args.webhook_secret.startswith("whsec_"):
+        print("scheducal-bot sandbox: --webhook-secret must start with whsec_", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_serve(args))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(
+            f"scheducal-bot sandbox: cannot listen on {args.host}:{args.port}: {reason}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from bot.logsetup import configure_logging
+    from bot.sandbox.server import SandboxServer
+
+    sandbox = SandboxServer(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        api_secret=args.api_secret,
+        time_scale=args.time_scale,
+        rate_limit_per_minute=args.rate_limit or None,
+        delivery_timeout=args.delivery_timeout,
+        allow_http_webhooks=args.allow_http_webhooks,
+    )
+    webhook = None
+    if args.webhook_url:
+        webhook = sandbox.register_webhook(args.webhook_url, secret=args.webhook_secret)
+    # Logging starts only once every secret (including random ones) is known to the filter.
+    secrets = [sandbox.api_key, sandbox.api_secret] + ([webhook.secret] if webhook else [])
+    configure_logging(args.log_level, secrets=secrets)
+    async with sandbox:
+        print(_banner(sandbox, args, webhook), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    print("sandbox stopped", flush=True)
+    return 0
+
+
+def _banner(sandbox, args: argparse.Namespace, webhook) -> str:  # type: ignore[no-untyped-def]
+    limit = f"{args.rate_limit}/min per account" if args.rate_limit else "off"
+    lines = [
+        f"ScheduCal sandbox listening on {sandbox.url}  (API under /api/v1, tools under /sandbox)",
+        f"  rate limit: {limit}; retry delays x{args.time_scale:g}; "
+        f"receiver timeout {args.delivery_timeout:g} s",
+        "",
+        "Point the bot at it with:",
+        *(f"  {name}={value}" for name, value in sandbox.env().items()),
+    ]
+    if webhook is not None:
+        lines.append(f"  SCHEDUCAL_WEBHOOK_SECRET={webhook.secret}")
+        lines += ["", f"Webhook {webhook.id} -> {webhook.url} (every event type)"]
+    lines += ["", "Press Ctrl-C to stop."]
+    return "\n".join(lines)
