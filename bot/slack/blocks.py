@@ -237,3 +237,167 @@ def appointment_message(
     tail.append(context(f"Reference {ref}"))
     body = fit_blocks(blocks + attendee_blocks, reserved=len(tail))
     return fallback, body + tail
+
+
+# --------------------------------------------------------------------------- preview
+
+
+class DraftLike(Protocol):
+    subject: str
+    start: datetime
+    end: datetime
+    timezone: str
+    location: str | None
+    notes: str | None
+
+    @property
+    def attendees(self) -> Sequence[Any]: ...
+
+    def encode(self) -> str: ...
+
+
+def preview_message(
+    draft: DraftLike, *, notices: Sequence[str] = ()
+) -> tuple[str, list[dict[str, Any]]]:
+    """The private preview of a parsed `/meet`: nothing is sent until *Send invites*.
+
+    ``notices`` are already-escaped mrkdwn lines (e.g. "no subject found").
+    """
+    value = draft.encode()
+    subject = escape(truncate(draft.subject, 250))
+    fields = [
+        {"type": "mrkdwn", "text": f"*When*\n{when_text(draft.start, draft.end, draft.timezone)}"},
+        {"type": "mrkdwn", "text": f"*Zone*\n{escape(draft.timezone)}"},
+    ]
+    if draft.location:
+        fields.append(
+            {"type": "mrkdwn", "text": f"*Location*\n{escape(truncate(draft.location, 500))}"}
+        )
+    people = [f"• {person_text(a.name, a.email)}" for a in draft.attendees]
+    if not people:
+        people = ["_Nobody yet: add people with *Edit*, or later with *Add invitee*._"]
+    blocks: list[dict[str, Any]] = [
+        section(f":eyes: *Preview* of *{subject}*  (nothing is sent until you press *Send*)"),
+        {"type": "section", "fields": fields},
+    ]
+    blocks += [
+        section(chunk) for chunk in chunk_lines([f"*Attendees* ({len(draft.attendees)})", *people])
+    ]
+    if draft.notes:
+        blocks.append(context(f"*Notes:* {escape(truncate(draft.notes, 500))}"))
+    tail = [context(line) for line in notices]
+    tail.append(
+        actions(
+            "preview",
+            button("Send invites", PREVIEW_SEND, value, style="primary"),
+            button("Edit", PREVIEW_EDIT, value),
+            button("Cancel", PREVIEW_CANCEL, "cancel"),
+        )
+    )
+    fallback = escape(
+        truncate(f"Preview: {draft.subject} — {wall_time_text(draft.start, draft.timezone)}", 500)
+    )
+    return fallback, fit_blocks(blocks, reserved=len(tail)) + tail
+
+
+def notice_message(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """A one-paragraph private message (already-escaped mrkdwn)."""
+    return text, [section(text)]
+
+
+def send_outcome_message(
+    appointment: AppointmentLike,
+    invitees: Sequence[InviteeLike],
+    *,
+    problems: Sequence[str] = (),
+) -> tuple[str, list[dict[str, Any]]]:
+    """What replaces the preview once the invitations went out (possibly partly).
+
+    ``problems`` are already-escaped sentences (a failed invitation, a channel post that
+    did not work); they are listed so nothing half-done goes unreported.
+    """
+    subject = escape(truncate(appointment.subject, 250))
+    invited = [i for i in invitees if not i.invite_error]
+    failed = [i for i in invitees if i.invite_error]
+    head = (
+        f":white_check_mark: *{ref_text(appointment.ref)} {subject}* is scheduled for "
+        f"{date_token(appointment.start_utc, appointment.timezone)}; "
+        f"invitations sent to {len(invited)} " + ("person" if len(invited) == 1 else "people") + "."
+    )
+    if failed:
+        head = head.replace(":white_check_mark:", ":warning:", 1)
+    lines = [head]
+    for invitee in invited:
+        if invitee.gmail_first_invite:
+            lines.append(
+                f"• {person_text(invitee.name, invitee.email)}: first invitation to this Gmail "
+                f"address; ask them to check their spam folder and confirm the invitation."
+            )
+    for invitee in failed:
+        lines.append(
+            f"• :x: {person_text(invitee.name, invitee.email)} was *not* invited: "
+            f"{escape(truncate(invitee.invite_error or '', 300))}"
+        )
+    lines += [f"• :warning: {p}" for p in problems]
+    blocks = [section(chunk) for chunk in chunk_lines(lines)]
+    fallback = escape(truncate(f"Scheduled {ref_text(appointment.ref)} {appointment.subject}", 300))
+    return fallback, fit_blocks(blocks)
+
+
+# --------------------------------------------------------------------------- lists, help, home
+
+
+def appointment_line(appointment: AppointmentLike, *, show_organizer: bool = True) -> str:
+    subject = escape(truncate(appointment.subject, 150))
+    line = (
+        f"*{ref_text(appointment.ref)}* {subject} — "
+        f"{date_token(appointment.start_utc, appointment.timezone)}"
+    )
+    if show_organizer:
+        line += f" · <@{appointment.organizer_id}>"
+    return line
+
+
+def list_message(
+    appointments: Sequence[AppointmentLike], *, where: str = "this channel"
+) -> tuple[str, list[dict[str, Any]]]:
+    if not appointments:
+        text = f"No upcoming appointments in {where}."
+        return text, [section(text)]
+    lines = [f"*Upcoming appointments in {where}*"] + [appointment_line(a) for a in appointments]
+    blocks = fit_blocks([section(chunk) for chunk in chunk_lines(lines)])
+    return f"{len(appointments)} upcoming appointments in {where}", blocks
+
+
+def help_message(command: str = "/meet") -> tuple[str, list[dict[str, Any]]]:
+    c = escape(command)
+    text = "\n".join(
+        [
+            f"*{c}* sends real calendar invitations through ScheduCal.",
+            f"• `{c} Intro call with ann@acme.com tomorrow 3pm for 30m` — preview, then send",
+            f"• `{c} Sync with @ann Friday 10:00-10:45 at Room 4` — Slack people are invited "
+            "by their profile email",
+            f"• `{c}` — open the form",
+            f"• `{c} list` — upcoming appointments in this channel",
+            f"• `{c} invite 12 bob@acme.com` or `{c} invite 12 @bob` — add someone to #12",
+            f"• `{c} reschedule 12 next Tuesday 2pm` — move #12 (organizer or admins)",
+            f"• `{c} cancel 12 sorry, double-booked` — cancel #12 with an optional comment",
+            f"• `{c} help` — this message",
+            "Times are read in your Slack time zone unless you name one (e.g. `3pm CET`).",
+        ]
+    )
+    return f"How to use {command}", [section(text)]
+
+
+def home_view(appointments: Sequence[AppointmentLike]) -> dict[str, Any]:
+    """App Home: the person's upcoming appointments (organized or invited)."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Your upcoming appointments"}},
+    ]
+    if appointments:
+        lines = [appointment_line(a) for a in appointments]
+        blocks += [section(chunk) for chunk in chunk_lines(lines)]
+    else:
+        blocks.append(section("Nothing scheduled. Type `/meet` in any channel to send one."))
+    blocks.append(context("Times show in your own time zone."))
+    return {"type": "home", "blocks": fit_blocks(blocks, reserved=0)}

@@ -5,6 +5,7 @@ Everything here is pure: no Slack calls, no clock.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,3 +59,52 @@ def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + "…"
+
+
+_SLACK_TOKEN = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+_USER_TOKEN = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$")
+_MAILTO_TOKEN = re.compile(r"^<mailto:([^<>|]+)(?:\|[^<>]*)?>$")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of `&`, `<` and `>` (in that safe order)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def slack_to_plain(text: str) -> str:
+    """Slack-escaped command text -> plain text for people outside Slack (ScheduCal notices).
+
+    `<@U1|ann>` -> `@ann`, `<mailto:a@b.c|a@b.c>` -> `a@b.c`, `<https://x|x>` -> `x`,
+    `<#C1|general>` -> `#general`, then entities are unescaped.
+    """
+
+    def plain(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            return label or ""
+        if target.startswith("mailto:"):
+            return label or target[len("mailto:") :]
+        return label or target
+
+    return unescape(_SLACK_TOKEN.sub(plain, text)).strip()
+
+
+def user_id_of(token: str) -> str | None:
+    """`<@U123|ann>` -> `U123`; anything else -> None."""
+    match = _USER_TOKEN.match(token.strip())
+    return match.group(1) if match else None
+
+
+def email_of(token: str) -> str | None:
+    """`<mailto:a@b.c|a@b.c>` or a bare `a@b.c` -> `a@b.c`; anything else -> None."""
+    token = token.strip()
+    match = _MAILTO_TOKEN.match(token)
+    if match:
+        return match.group(1)
+    if "@" in token and "<" not in token and " " not in token:
+        return unescape(token)
+    return None

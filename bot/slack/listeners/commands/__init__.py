@@ -1,7 +1,9 @@
-"""commands listeners."""
+"""Slash command listeners."""
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.listeners.commands import meet
 
-def register(app: AsyncApp, **_: object) -> None:
-    pass
+
+def register(app: AsyncApp, *, command: str = "/meet") -> None:
+    app.command(command)(meet.handle_meet)

@@ -1,7 +1,9 @@
-"""events listeners."""
+"""Events API listeners."""
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.listeners.events import app_home
+
 
 def register(app: AsyncApp, **_: object) -> None:
-    pass
+    app.event("app_home_opened")(app_home.publish_home)

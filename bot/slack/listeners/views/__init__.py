@@ -1,7 +1,13 @@
-"""views listeners."""
+"""Modal submission listeners."""
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack import modals
+from bot.slack.listeners.views import manage, schedule
+
 
 def register(app: AsyncApp, **_: object) -> None:
-    pass
+    app.view(modals.SCHEDULE_CALLBACK)(schedule.submit)
+    app.view(modals.INVITE_CALLBACK)(manage.invite)
+    app.view(modals.RESCHEDULE_CALLBACK)(manage.reschedule)
+    app.view(modals.CANCEL_CALLBACK)(manage.cancel)
