@@ -14,6 +14,7 @@ from bot.scheducal.errors import (
     ScheduCalError,
     ScheduCalProtocolError,
     ScheduCalServerError,
+    WebhookNotFound,
 )
 from bot.scheducal.models import (
     CanceledAppointment,
@@ -42,4 +43,5 @@ __all__ = [
     "ScheduCalServerError",
     "UpdatedAppointment",
     "Webhook",
+    "WebhookNotFound",
 ]

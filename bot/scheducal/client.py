@@ -340,13 +340,9 @@ class ScheduCalClient:
         ambiguous = False  # an earlier attempt may have reached the server and acted
         for attempt in range(1, policy.max_attempts + 1):
             last = attempt == policy.max_attempts
-            if self.limiter is not None:
-                waited = await self.limiter.acquire()
-                if waited > 0.05:
-                    log.info("ScheduCal %s waited %.2fs for the client-side rate limit", op, waited)
             started = time.monotonic()
             try:
-                reply = await self._send(method, url, body, params)
+                reply = await self._attempt(op, method, url, body, params)
             except aiohttp.InvalidURL:
                 raise ScheduCalConnectionError(
                     f"ScheduCal base URL {self.base_url!r} is not a valid URL"
@@ -397,6 +393,22 @@ class ScheduCalClient:
                 continue
             raise self._error(op, reply, attempt, ambiguous)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    async def _attempt(
+        self,
+        op: str,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> _Reply:
+        """One request, holding a slot of the client-side limiter while it runs."""
+        if self.limiter is None:
+            return await self._send(method, url, body, params)
+        async with self.limiter.slot() as waited:
+            if waited > 0.05:
+                log.info("ScheduCal %s waited %.2fs for the client-side rate limit", op, waited)
+            return await self._send(method, url, body, params)
 
     async def _send(
         self,

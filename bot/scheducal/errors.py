@@ -104,6 +104,14 @@ class DuplicateRequest(ScheduCalError):
         self.existing_id = existing_id
 
 
+class WebhookNotFound(ScheduCalError):
+    """``webhook_not_found`` (404): no webhook with that id for this account.
+
+    Not in the public docs' code table; the sandbox answers it and the webhook
+    endpoints need a 404 that is not "appointment not found".
+    """
+
+
 class ScheduCalServerError(ScheduCalError):
     """5xx, still failing after the client's retries (or another unexpected status)."""
 
@@ -124,26 +132,28 @@ ERROR_CODES: Mapping[str, type[ScheduCalError]] = {
     "appointment_already_cancelled": AppointmentAlreadyCancelled,
     "invalid_credentials": InvalidCredentials,
     "rate_limit_exceeded": RateLimitExceeded,
-}
-
-# When the code is unknown (or absent), the HTTP status still says what happened.
-_BY_STATUS: Mapping[int, type[ScheduCalError]] = {
-    401: InvalidCredentials,
-    404: AppointmentNotFound,
-    409: DuplicateRequest,
-    429: RateLimitExceeded,
+    "webhook_not_found": WebhookNotFound,
 }
 
 
 def error_class(status: int, code: str | None) -> type[ScheduCalError]:
     """The exception class for an error reply: by documented code, else by status.
 
-    409 is always :class:`DuplicateRequest` (the docs give no code for it).
+    409 is always :class:`DuplicateRequest` (the docs give no code for it). 401, 429 and
+    5xx mean one thing whatever the code; a 404 without a code is taken as the
+    documented "appointment does not exist". An unknown code otherwise gives the base
+    class, with ``code`` set, so callers can still tell what happened.
     """
     if status == 409:
         return DuplicateRequest
     if code and code in ERROR_CODES:
         return ERROR_CODES[code]
+    if status == 401:
+        return InvalidCredentials
+    if status == 429:
+        return RateLimitExceeded
     if status >= 500:
         return ScheduCalServerError
-    return _BY_STATUS.get(status, ScheduCalError)
+    if status == 404 and not code:
+        return AppointmentNotFound
+    return ScheduCalError

@@ -29,6 +29,10 @@ async def _create(client):
         (409, None, None, e.DuplicateRequest),
         (400, "something_new", "x", e.ScheduCalError),  # unknown code: the base class
         (401, None, None, e.InvalidCredentials),  # no code: the status decides
+        (404, None, None, e.AppointmentNotFound),
+        (404, "webhook_not_found", "webhookId", e.WebhookNotFound),
+        (404, "not_found", None, e.ScheduCalError),  # e.g. no such endpoint
+        (422, "invalid_webhook_url", "webhookUrl", e.ScheduCalError),
     ],
 )
 async def test_documented_codes_map_to_classes(flaky, make_client, status, code, param, cls):
@@ -148,3 +152,5 @@ def test_error_class_prefers_the_code_then_the_status():
     assert e.error_class(404, None) is e.AppointmentNotFound
     assert e.error_class(503, None) is e.ScheduCalServerError
     assert e.error_class(418, None) is e.ScheduCalError
+    assert e.error_class(401, "api_key_revoked") is e.InvalidCredentials
+    assert e.error_class(503, "maintenance") is e.ScheduCalServerError
