@@ -19,6 +19,7 @@ MAX_FIELD_TEXT = 2000
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_FALLBACK_TEXT = 3000
+MAX_ATTENDEE_LINES = 100  # beyond this the parent message says "...and N more"
 
 # Action ids are part of the contract with the webhook worker and must not change.
 PREVIEW_SEND = "preview_send"
@@ -220,7 +221,10 @@ def appointment_message(
         {"type": "section", "fields": fields},
     ]
     attendee_header = f"*Attendees* ({rsvp_tally(invitees)})" if invitees else "*Attendees*"
-    lines = [attendee_header] + ([invitee_line(i) for i in invitees] or ["_Nobody invited yet._"])
+    shown = [invitee_line(i) for i in invitees[:MAX_ATTENDEE_LINES]]
+    lines = [attendee_header, *(shown or ["_Nobody invited yet._"])]
+    if len(invitees) > MAX_ATTENDEE_LINES:
+        lines.append(f"_…and {len(invitees) - MAX_ATTENDEE_LINES} more._")
     attendee_blocks = [section(chunk) for chunk in chunk_lines(lines)]
 
     tail: list[dict[str, Any]] = []

@@ -226,7 +226,7 @@ def split_emails(raw: str) -> tuple[list[str], list[str]]:
     valid: list[str] = []
     invalid: list[str] = []
     for token in re.split(r"[\s,;]+", raw):
-        token = token.strip().strip("<>")
+        token = token.strip().strip("<>").split("|", 1)[0]
         if token.lower().startswith("mailto:"):
             token = token[len("mailto:") :]
         if not token:
