@@ -104,12 +104,12 @@ async def _serve(args: argparse.Namespace) -> int:
     secrets = [sandbox.api_key, sandbox.api_secret] + ([webhook.secret] if webhook else [])
     configure_logging(args.log_level, secrets=secrets)
     async with sandbox:
-        print(_banner(sandbox, args, webhook), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
+        print(_banner(sandbox, args, webhook), flush=True)
         await stop.wait()
     print("sandbox stopped", flush=True)
     return 0
