@@ -1,0 +1,474 @@
+"""The inbox worker: claims stored events and brings them to Slack, exactly once.
+
+Per event (see :mod:`bot.webhooks.handling` for what each type means):
+
+1. ``prepare`` in one transaction, which also marks the row ``posting`` when a thread
+   reply is due. A process that dies after this point left a ``posting`` row behind.
+2. ``chat.postMessage`` with the event id in the message ``metadata``.
+3. in one transaction: remember the reply's ts and apply the change it announced.
+4. ``chat.update`` of the parent (idempotent, so repeating it is harmless), then done.
+
+A row found in ``posting`` without a reply ts (its worker died or Slack's answer was
+lost) is checked against the thread with ``conversations.replies`` +
+``include_all_metadata`` before anything is posted again. That call is heavily
+rate-limited in real Slack, so it runs only on this recovery path.
+
+Failures: a 429 waits ``Retry-After`` (without counting as a failed attempt); other
+Slack errors and network errors back off exponentially; after ``max_attempts`` the
+event is parked for ``scheducal-bot webhooks failed`` / ``replay``. Errors that cannot
+heal by waiting (``channel_not_found``, ``invalid_blocks`` ...) park at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.slack.blocks import appointment_message
+from bot.store.db import Database
+from bot.store.models import Appointment
+from bot.store.types import utcnow
+from bot.webhooks import handling, inbox
+from bot.webhooks.handling import Reply
+from bot.webhooks.inbox import Claimed
+from bot.webhooks.options import WebhookOptions
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "scheducal_webhook_event"
+# ok:false errors that waiting will not fix: park at once (an operator replays later).
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "invalid_blocks",
+        "invalid_arguments",
+        "invalid_metadata_format",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+    }
+)
+
+
+class SlackCallFailed(Exception):
+    """A Slack call did not succeed. ``uncertain``: the request may have taken effect."""
+
+    def __init__(
+        self,
+        error: str,
+        *,
+        uncertain: bool = False,
+        retry_after: float | None = None,
+        not_posted: bool = False,
+    ) -> None:
+        super().__init__(error)
+        self.error = error
+        self.uncertain = uncertain
+        self.retry_after = retry_after
+        self.not_posted = not_posted  # set by _post: Slack surely did not post it
+
+    @property
+    def permanent(self) -> bool:
+        return self.error in PERMANENT_ERRORS
+
+
+_WAIT = object()
+_KEPT = object()
+
+
+class LostClaim(Exception):
+    """Our lease on an event expired and another worker took it: stop touching it."""
+
+
+@dataclass
+class _Group:
+    events: list[Claimed]
+    renewed_at: float
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == name.lower():
+            return value[0] if isinstance(value, list) else str(value)
+    return None
+
+
+class Worker:
+    """One per process. ``wake()`` after new events were committed; ``start``/``stop``."""
+
+    def __init__(
+        self,
+        db: Database,
+        slack: AsyncWebClient,
+        *,
+        options: WebhookOptions | None = None,
+        default_channel: str | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self._db = db
+        self._slack = slack
+        self._options = options or WebhookOptions()
+        self._default_channel = default_channel or None
+        self.worker_id = (
+            worker_id or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        )
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._groups: set[asyncio.Task[None]] = set()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._task, *self._groups) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._task = None
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        options = self._options
+        while True:
+            self._wake.clear()
+            free = options.concurrency - len(self._groups)
+            claimed: dict[str, list[Claimed]] = {}
+            if free > 0:
+                try:
+                    async with self._db.session() as session:
+                        claimed = await inbox.claim(
+                            session,
+                            worker_id=self.worker_id,
+                            lease=options.lease,
+                            max_appointments=free,
+                        )
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - database trouble: try again later
+                    log.warning("webhook worker could not claim events: %s", exc)
+            for events in claimed.values():
+                task = asyncio.create_task(self._run_group(events))
+                self._groups.add(task)
+                task.add_done_callback(self._group_done)
+            if claimed and len(claimed) >= free:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), options.poll)
+
+    def _group_done(self, task: asyncio.Task[None]) -> None:
+        self._groups.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("webhook worker group crashed", exc_info=task.exception())
+        self._wake.set()
+
+    async def _run_group(self, events: list[Claimed]) -> None:
+        """One appointment's events, in order; stop at the first that must wait."""
+        group = _Group(events, time.monotonic())
+        index = 0
+        try:
+            for index, claimed in enumerate(events):  # noqa: B007 - used after the loop
+                await self._renew_if_due(group, events[index:])
+                if not await self.handle(claimed):
+                    index += 1
+                    break
+            else:
+                index = len(events)
+        except LostClaim as exc:
+            log.warning("webhook event %s was taken over by another worker; leaving it", exc)
+            return
+        finally:
+            rest = [c.id for c in events[index:]]
+            if rest:
+                with contextlib.suppress(Exception):
+                    async with self._db.session() as session:
+                        await inbox.release(session, rest, worker_id=self.worker_id)
+
+    async def _renew_if_due(self, group: _Group, remaining: list[Claimed]) -> None:
+        if time.monotonic() - group.renewed_at < self._options.lease.total_seconds() / 3:
+            return
+        async with self._db.session() as session:
+            await inbox.renew(
+                session,
+                [c.id for c in remaining],
+                worker_id=self.worker_id,
+                lease=self._options.lease,
+            )
+        group.renewed_at = time.monotonic()
+
+    # --- one event ------------------------------------------------------------------------
+
+    async def handle(self, claimed: Claimed) -> bool:
+        """Handle one claimed event; False when it must wait (the rest of its group too)."""
+        event = claimed.event
+        try:
+            reply_ts = claimed.slack_ts
+            if claimed.status == "posting" and not reply_ts:
+                reply_ts = await self._find_posted(claimed)
+                if reply_ts:
+                    log.info("webhook event %s had been posted before a restart", claimed.id)
+                    await self._fenced(inbox.record_reply, claimed.id, slack_ts=reply_ts)
+            async with self._db.session() as session:
+                prepared = await handling.prepare(session, event, reply_done=bool(reply_ts))
+                reply = prepared.reply
+                if prepared.appointment is None and not reply_ts:
+                    outcome = await self._unknown_appointment(session, claimed)
+                    if outcome is _WAIT:
+                        return False
+                    if outcome is _KEPT:
+                        return True
+                    reply = outcome
+                team_id = prepared.appointment.team_id if prepared.appointment else None
+                if reply is not None and not await inbox.mark_posting(
+                    session,
+                    claimed.id,
+                    worker_id=self.worker_id,
+                    team_id=team_id,
+                    lease=self._options.lease,
+                ):
+                    raise LostClaim(claimed.id)
+            if reply is not None:
+                reply_ts = await self._post(reply, claimed.id)
+            async with self._db.session() as session:
+                if reply is not None and not await inbox.record_reply(
+                    session, claimed.id, worker_id=self.worker_id, slack_ts=reply_ts or ""
+                ):
+                    raise LostClaim(claimed.id)
+                proposal_id = reply.proposal_id if reply is not None else None
+                appointment = await handling.finish(session, event, reply_ts, proposal_id)
+            if appointment is not None:
+                await self.refresh_parent(appointment)
+            await self._fenced(inbox.mark_done, claimed.id, team_id=team_id)
+            return True
+        except LostClaim:
+            raise
+        except SlackCallFailed as failure:
+            return await self._failed(claimed, failure.error, failure=failure)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug or database trouble: retry, then park
+            log.exception("webhook event %s (%s) failed", claimed.id, event.event_type)
+            return await self._failed(claimed, f"{type(exc).__name__}: {exc}")
+
+    async def _unknown_appointment(self, session: AsyncSession, claimed: Claimed) -> Any:
+        """Wait a while for our own create to land; then the default channel, or keep it.
+
+        Returns ``_WAIT`` (try again shortly), ``_KEPT`` (parked as ``held``) or the
+        :class:`Reply` for the default channel.
+        """
+        now = utcnow()
+        deadline = claimed.received_at + self._options.hold
+        event = claimed.event
+        if now < deadline:
+            step = min(max(self._options.hold.total_seconds() / 10, 0.2), 5.0)
+            at = min(now + timedelta(seconds=step), deadline)
+            if not await inbox.retry_later(
+                session,
+                claimed.id,
+                worker_id=self.worker_id,
+                at=at,
+                error=None,
+                count_attempt=False,
+            ):
+                raise LostClaim(claimed.id)
+            return _WAIT
+        if self._default_channel:
+            text, blocks = handling.fallback_message(event)
+            return Reply(self._default_channel, None, text, blocks)
+        log.warning(
+            "webhook event %s (%s) is for appointment %s, which this bot does not know; "
+            "kept (set SCHEDUCAL_DEFAULT_CHANNEL to post such events)",
+            claimed.id,
+            event.event_type,
+            event.appointment_id,
+        )
+        if not await inbox.park(
+            session,
+            claimed.id,
+            worker_id=self.worker_id,
+            status="held",
+            error="unknown appointment and no SCHEDUCAL_DEFAULT_CHANNEL",
+            count_attempt=False,
+        ):
+            raise LostClaim(claimed.id)
+        return _KEPT
+
+    async def _fenced(self, operation: Any, event_id: str, **kwargs: Any) -> None:
+        async with self._db.session() as session:
+            if not await operation(session, event_id, worker_id=self.worker_id, **kwargs):
+                raise LostClaim(event_id)
+
+    async def _failed(
+        self, claimed: Claimed, error: str, *, failure: SlackCallFailed | None = None
+    ) -> bool:
+        """Back off (or park); a row in ``posting`` stays there unless the post surely failed."""
+        attempts = claimed.attempts + 1
+        status = "pending" if failure is not None and failure.not_posted else None
+        try:
+            async with self._db.session() as session:
+                if failure is not None and failure.retry_after is not None:
+                    log.info(
+                        "Slack rate limit: event %s waits %.0f s", claimed.id, failure.retry_after
+                    )
+                    at = utcnow() + timedelta(seconds=failure.retry_after)
+                    ok = await inbox.retry_later(
+                        session,
+                        claimed.id,
+                        worker_id=self.worker_id,
+                        at=at,
+                        error=error,
+                        count_attempt=False,
+                        status=status,
+                    )
+                elif (failure is not None and failure.permanent) or (
+                    attempts >= self._options.max_attempts
+                ):
+                    log.error(
+                        "webhook event %s (%s) parked after %d attempt(s): %s",
+                        claimed.id,
+                        claimed.event.event_type,
+                        attempts,
+                        error,
+                    )
+                    ok = await inbox.park(
+                        session, claimed.id, worker_id=self.worker_id, error=error
+                    )
+                else:
+                    delay = self._options.backoff(attempts)
+                    log.warning(
+                        "webhook event %s failed (attempt %d): %s; retrying in %.1f s",
+                        claimed.id,
+                        attempts,
+                        error,
+                        delay,
+                    )
+                    ok = await inbox.retry_later(
+                        session,
+                        claimed.id,
+                        worker_id=self.worker_id,
+                        at=utcnow() + timedelta(seconds=delay),
+                        error=error,
+                        status=status,
+                    )
+                if not ok:
+                    raise LostClaim(claimed.id)
+        except LostClaim:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the lease expires and the event comes back
+            log.warning("could not record the failure of event %s: %s", claimed.id, exc)
+        return False
+
+    # --- Slack ----------------------------------------------------------------------------
+
+    async def _call(self, method: str, **params: Any) -> dict[str, Any]:
+        """One Web API call; 429 waits ``Retry-After`` here (up to a limit)."""
+        waited = 0.0
+        while True:
+            try:
+                response = await self._slack.api_call(method, json=params)
+                return dict(response.data) if isinstance(response.data, dict) else {}
+            except SlackApiError as exc:
+                status = exc.response.status_code
+                data = exc.response.data if isinstance(exc.response.data, dict) else {}
+                error = str(data.get("error") or f"HTTP {status}")
+                if status == 429:
+                    retry_after = float(_header(exc.response.headers, "Retry-After") or 1)
+                    if waited + retry_after > self._options.max_rate_limit_wait:
+                        raise SlackCallFailed("ratelimited", retry_after=retry_after) from None
+                    log.info("Slack %s rate limited; waiting %.0f s", method, retry_after)
+                    await asyncio.sleep(retry_after)
+                    waited += retry_after
+                    continue
+                raise SlackCallFailed(error, uncertain=status >= 500) from None
+            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                raise SlackCallFailed(f"{method}: {type(exc).__name__}", uncertain=True) from None
+
+    async def _post(self, reply: Reply, event_id: str) -> str:
+        params: dict[str, Any] = {
+            "channel": reply.channel,
+            "text": reply.text,
+            "blocks": reply.blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+            "metadata": {"event_type": METADATA_TYPE, "event_payload": {"event_id": event_id}},
+        }
+        if reply.thread_ts:
+            params["thread_ts"] = reply.thread_ts
+        try:
+            data = await self._call("chat.postMessage", **params)
+        except SlackCallFailed as failure:
+            failure.not_posted = not failure.uncertain
+            raise
+        return str(data.get("ts") or "")
+
+    async def refresh_parent(self, appointment: Appointment) -> None:
+        text, blocks = appointment_message(appointment, appointment.invitees)
+        await self._call(
+            "chat.update",
+            channel=appointment.channel_id,
+            ts=appointment.message_ts,
+            text=text,
+            blocks=blocks,
+        )
+
+    async def _find_posted(self, claimed: Claimed) -> str | None:
+        """The ts of this event's message if an earlier attempt did post it."""
+        async with self._db.session() as session:
+            appointment = await handling.find_appointment(session, claimed.event)
+        if appointment is not None:
+            method = "conversations.replies"
+            params: dict[str, Any] = {
+                "channel": appointment.channel_id,
+                "ts": appointment.message_ts,
+            }
+        elif self._default_channel:
+            method = "conversations.history"
+            oldest = claimed.received_at - timedelta(minutes=5)
+            params = {"channel": self._default_channel, "oldest": f"{oldest.timestamp():.6f}"}
+        else:
+            return None
+        cursor: str | None = None
+        while True:
+            page = await self._call(
+                method,
+                include_all_metadata=True,
+                limit=200,
+                **params,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if (
+                    metadata.get("event_type") == METADATA_TYPE
+                    and payload.get("event_id") == claimed.id
+                ):
+                    return str(message.get("ts"))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None

@@ -1,0 +1,211 @@
+"""End to end: the sandbox delivers signed events to the bot, which posts to devslack."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.store import repo
+from tests.webhooks.harness import (
+    CHANNEL,
+    DEFAULT_CHANNEL,
+    bot_in_process,
+    posted_event_ids,
+    stack,
+)
+
+
+async def test_rsvp_is_posted_once_and_tallied(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment(attendees=(("Ann Lee", "ann@example.com"),))
+        event_id = await st.respond(appointment, "ann@example.com", "accepted")
+        await st.wait_done([event_id])
+        await st.redeliver(event_id)
+        await st.redeliver(event_id)
+        await st.sandbox.wait_idle()
+        await st.slack.settle(quiet=0.5)
+
+        thread = st.thread(appointment)
+        assert posted_event_ids(thread) == [event_id]
+        assert "Ann Lee (ann@example.com)" in str(thread[0]["blocks"])
+        assert "*accepted*" in str(thread[0]["blocks"])
+        assert "1 accepted" in str(st.parent(appointment)["blocks"])
+        assert (await st.reload(appointment)).invitees[0].response == "accepted"
+
+
+async def test_attendee_name_cannot_ping_the_channel(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment(
+            attendees=(("<!channel> & <@U0ADMIN>", "mallory@example.com"),)
+        )
+        event_id = await st.respond(appointment, "mallory@example.com", "declined")
+        await st.wait_done([event_id])
+
+        reply = st.thread(appointment)[0]
+        rendered = str(reply["blocks"]) + reply["text"]
+        assert "<!channel>" not in rendered and "<@U0ADMIN>" not in rendered
+        assert "&lt;!channel&gt; &amp; &lt;@U0ADMIN&gt;" in str(reply["blocks"])
+        assert "<!channel>" not in str(st.parent(appointment)["blocks"])
+
+
+async def test_older_response_never_overwrites_a_newer_one(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment(attendees=(("Ann Lee", "ann@example.com"),))
+        now = datetime.now(UTC)
+        newer = await st.respond(appointment, "ann@example.com", "declined", at=now)
+        await st.wait_done([newer])
+        older = await st.respond(
+            appointment, "ann@example.com", "accepted", at=now - timedelta(minutes=5)
+        )
+        await st.wait_done([older])
+
+        thread = st.thread(appointment)
+        assert posted_event_ids(thread) == [newer, older]  # each event shown once
+        assert "earlier answer" in str(thread[1]["blocks"])
+        invitee = (await st.reload(appointment)).invitees[0]
+        assert invitee.response == "declined"
+        assert "1 declined" in str(st.parent(appointment)["blocks"])
+
+
+async def test_events_waiting_together_are_handled_in_time_order(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st:
+        appointment = await st.appointment(
+            attendees=(("Ann Lee", "ann@example.com"), ("Bo Chen", "bo@example.com"))
+        )
+        now = datetime.now(UTC)
+        # Fired newest first while the bot is down: the sandbox retries them later.
+        late = await st.respond(appointment, "bo@example.com", "accepted", at=now)
+        early = await st.respond(
+            appointment, "ann@example.com", "tentativelyAccepted", at=now - timedelta(minutes=1)
+        )
+        async with bot_in_process(st):
+            for event_id in (late, early):
+                await st.redeliver(event_id)
+            await st.wait_done([late, early])
+            ids = posted_event_ids(st.thread(appointment))
+            assert sorted(ids) == sorted([late, early]) and len(ids) == 2
+
+
+async def test_update_cancel_and_echo_of_our_own_change(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment(subject="Design sync")
+        new_start = appointment.start_utc + timedelta(days=1)
+        await st.scheducal.update_appointment(
+            appointment.scheducal_id,
+            start=new_start,
+            end=new_start + timedelta(minutes=45),
+            time_zone=appointment.timezone,
+            location="Room 4",
+        )
+        await st.sandbox.wait_idle()
+        updated = [e.id for e in st.sandbox.events if e.event_type == "appointment.updated"]
+        await st.wait_done(updated)
+        thread = st.thread(appointment)
+        assert len(thread) == 1
+        text = str(thread[0]["blocks"])
+        assert "Appointment updated" in text and "*When:*" in text and "Room 4" in text
+        fresh = await st.reload(appointment)
+        assert fresh.start_utc == new_start and fresh.location == "Room 4"
+
+        # The bot's own reschedule: store first, then ScheduCal; the echo adds no reply.
+        moved = new_start + timedelta(hours=2)
+        async with st.db.session() as s:
+            await repo.update_schedule(
+                s,
+                appointment.id,
+                start_utc=moved,
+                end_utc=moved + timedelta(minutes=45),
+                timezone=appointment.timezone,
+            )
+        updates_before = len(st.slack.calls_to("chat.update"))
+        await st.scheducal.update_appointment(
+            appointment.scheducal_id,
+            start=moved,
+            end=moved + timedelta(minutes=45),
+            time_zone=appointment.timezone,
+        )
+        await st.sandbox.wait_idle()
+        echo = [e.id for e in st.sandbox.events if e.event_type == "appointment.updated"][-1]
+        await st.wait_done([echo])
+        assert len(st.thread(appointment)) == 1
+        assert len(st.slack.calls_to("chat.update")) > updates_before
+
+        await st.scheducal.cancel_appointment(appointment.scheducal_id, comment="Budget <cut>")
+        await st.sandbox.wait_idle()
+        canceled = [e.id for e in st.sandbox.events if e.event_type == "appointment.canceled"]
+        await st.wait_done(canceled)
+        thread = st.thread(appointment)
+        assert len(thread) == 2
+        assert "Appointment canceled" in str(thread[1]["blocks"])
+        assert "Budget &lt;cut&gt;" in str(thread[1]["blocks"])
+        parent = st.parent(appointment)
+        assert "canceled" in parent["text"].lower()
+        assert not [b for b in parent["blocks"] if b["type"] == "actions"]
+        assert (await st.reload(appointment)).status == "canceled"
+
+
+async def test_slack_429_and_500_are_retried_without_double_posts(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment(attendees=(("Ann Lee", "ann@example.com"),))
+        st.slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
+        st.slack.fail_next("chat.postMessage", status=500, times=2)
+        st.slack.fail_next("chat.update", status=500, times=1)
+        event_id = await st.respond(appointment, "ann@example.com", "accepted")
+        rows = await st.wait_done([event_id], timeout=30)
+
+        assert posted_event_ids(st.thread(appointment)) == [event_id]
+        assert "1 accepted" in str(st.parent(appointment)["blocks"])
+        assert rows[event_id].attempts >= 2  # the 500s counted, the 429s only waited
+        # A 500 leaves doubt, so the thread was checked before posting again.
+        assert st.slack.calls_to("conversations.replies")
+
+
+async def test_unknown_appointment_goes_to_the_default_channel(sqlite_url: str) -> None:
+    async with (
+        stack(sqlite_url) as st,
+        bot_in_process(st, SCHEDUCAL_DEFAULT_CHANNEL=DEFAULT_CHANNEL),
+    ):
+        start = datetime.now(UTC) + timedelta(days=2)
+        created = await st.scheducal.create_appointment(
+            start=start,
+            end=start + timedelta(hours=1),
+            time_zone="Europe/Berlin",
+            subject="Made in the dashboard",
+            invitee_name="Zed",
+            invitee_email="zed@example.com",
+        )
+        data = await st.sandbox_call(
+            "POST",
+            f"/sandbox/appointments/{created.appointment_id}/respond",
+            {"email": "zed@example.com", "response": "accepted"},
+        )
+        await st.wait_done([data["eventId"]])
+        posted = st.slack.messages(DEFAULT_CHANNEL)
+        assert posted_event_ids(posted) == [data["eventId"]]
+        assert "Made in the dashboard" in str(posted[0]["blocks"])
+        assert not st.slack.messages(CHANNEL)
+
+
+async def test_unknown_appointment_without_default_channel_is_kept(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        start = datetime.now(UTC) + timedelta(days=2)
+        created = await st.scheducal.create_appointment(
+            start=start,
+            end=start + timedelta(hours=1),
+            time_zone="UTC",
+            invitee_name="Zed",
+            invitee_email="zed@example.com",
+        )
+        data = await st.sandbox_call(
+            "POST",
+            f"/sandbox/appointments/{created.appointment_id}/respond",
+            {"email": "zed@example.com", "response": "declined"},
+        )
+        for _ in range(100):
+            row = (await st.inbox()).get(data["eventId"])
+            if row is not None and row.status == "held":
+                break
+            await asyncio.sleep(0.1)
+        assert row is not None and row.status == "held"
+        assert "unknown appointment" in (row.last_error or "")
+        assert not st.slack.calls_to("chat.postMessage")[1:]  # only our parent post
