@@ -132,7 +132,7 @@ async def send_command(
 
         text = escape_command_text(text, user_lookup=user_lookup, channel_lookup=channel_lookup)
     trigger = slack.new_trigger(user_id)
-    response_url = slack.new_response_url(user_id, channel.id)
+    response_url = slack.new_response_url(user_id, channel.id, wait_for_ack=True)
     fields = {
         "token": slack.verification_token,
         "team_id": slack.team_id,
@@ -149,27 +149,37 @@ async def send_command(
         "trigger_id": trigger.id,
     }
     body = urlencode(fields).encode("utf-8")
-    answer = await post_to_app(
-        slack, body, "application/x-www-form-urlencoded", kind="command", payload=fields
-    )
     entry = slack.response_urls[response_url.rsplit("/", 1)[1]]
+    try:
+        answer = await post_to_app(
+            slack, body, "application/x-www-form-urlencoded", kind="command", payload=fields
+        )
+        _apply_ack(slack, entry, answer, command)
+    finally:
+        assert entry.acked is not None
+        entry.acked.set()
+    return answer
+
+
+def _apply_ack(
+    slack: DevSlackServer, entry: ResponseUrl, answer: AppResponse, command: str
+) -> None:
+    """What Slack does with a command's HTTP answer (errors are said by Slackbot)."""
     if answer.timed_out:
-        _slackbot_says(
-            slack, user_id, channel.id, f'{command} failed with the error "operation_timeout"'
-        )
+        problem = "operation_timeout"
     elif answer.status != 200:
-        _slackbot_says(
-            slack, user_id, channel.id, f'{command} failed with the error "dispatch_failed"'
-        )
-    elif answer.body.strip():
+        problem = "dispatch_failed"
+    elif not answer.body.strip():
+        return
+    else:
         ack = answer.json if isinstance(answer.json, dict) else {"text": answer.body}
         try:
             apply_response(slack, entry, ack, source="ack")
+            return
         except ApiError as exc:
-            _slackbot_says(
-                slack, user_id, channel.id, f'{command} failed with the error "{exc.code}"'
-            )
-    return answer
+            problem = exc.code
+    text = f'{command} failed with the error "{problem}"'
+    _slackbot_says(slack, entry.user, entry.channel, text)
 
 
 # --- response URLs and ack bodies ----------------------------------------------------------

@@ -9,6 +9,7 @@ way Slack signs them. Tests and ``scheducal-bot shell`` both use it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -455,6 +456,7 @@ class DevSlackServer:
         *,
         target: tuple[str, str, str] | None = None,
         thread_ts: str | None = None,
+        wait_for_ack: bool = False,
     ) -> str:
         url_id = secrets.token_urlsafe(18)
         self.response_urls[url_id] = ResponseUrl(
@@ -464,6 +466,7 @@ class DevSlackServer:
             created=self.clock.now(),
             target=target,
             thread_ts=thread_ts,
+            acked=asyncio.Event() if wait_for_ack else None,
         )
         return f"{self.base_url}response/{url_id}"
 
@@ -635,6 +638,9 @@ class DevSlackServer:
         self.touch()
         if entry is None:
             return web.json_response({"ok": False, "error": "invalid_url"}, status=404)
+        if entry.acked is not None and not entry.acked.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(entry.acked.wait(), timeout=self.ack_timeout + 1)
         if self.clock.now() - entry.created > RESPONSE_URL_TTL:
             return web.json_response({"ok": False, "error": "expired_url"}, status=404)
         if entry.uses >= RESPONSE_URL_USES:

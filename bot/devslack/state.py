@@ -6,6 +6,7 @@ Plain data with no I/O. Times come from :class:`Clock`, which tests can move for
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import secrets
 import time
@@ -245,3 +246,6 @@ class ResponseUrl:
     thread_ts: str | None = None
     target: tuple[str, str, str] | None = None
     uses: int = 0
+    # Set once the command's ack has been applied: a reply that overtakes the ack waits, so
+    # `replace_original` always finds the ack's message (deterministic, unlike the network).
+    acked: asyncio.Event | None = None
