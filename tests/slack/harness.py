@@ -1,0 +1,104 @@
+"""The bot as `serve` runs it, on loopback, between a local Slack and a local ScheduCal.
+
+``running_bot(database_url)`` starts the sandbox (ScheduCal), devslack (Slack), the bot's
+Services and web application on 127.0.0.1 (port 0), migrates the database and adds a
+small workspace: Ann (organizer, New York), Bob (Berlin, Gmail), Gus (no visible email),
+Ida (workspace admin) and #general.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.config import Settings
+from bot.devslack.server import DevSlackServer
+from bot.sandbox.server import SandboxServer
+from bot.serve import start_http
+from bot.services import Services
+from bot.web import create_web_app
+
+ANN, BOB, GUS, IDA = "U0ANN", "U0BOB", "U0GUS", "U0IDA"
+GENERAL = "C0GENERAL"
+
+
+@dataclass
+class Bot:
+    slack: DevSlackServer
+    sandbox: SandboxServer
+    services: Services
+    url: str  # the bot's base URL
+
+    async def sandbox_appointment(self, scheducal_id: str) -> dict[str, Any]:
+        url = f"{self.sandbox.url}/sandbox/appointments/{scheducal_id}"
+        async with self.slack.session.get(url) as resp:
+            assert resp.status == 200, await resp.text()
+            return (await resp.json())["data"]
+
+    async def sandbox_appointments(self) -> list[dict[str, Any]]:
+        async with self.slack.session.get(f"{self.sandbox.url}/sandbox/appointments") as resp:
+            return (await resp.json())["data"]["appointments"]
+
+    def ephemeral_with(self, user: str, action_id: str) -> dict[str, Any] | None:
+        for message in reversed(self.slack.ephemerals(user)):
+            for block in message.get("blocks") or []:
+                for element in block.get("elements", []):
+                    if element.get("action_id") == action_id:
+                        return message
+        return None
+
+    def last_ephemeral_text(self, user: str) -> str:
+        messages = self.slack.ephemerals(user)
+        return rendered(messages[-1]) if messages else ""
+
+
+def rendered(message: dict[str, Any]) -> str:
+    """The text and every mrkdwn/plain text of a message's blocks, joined."""
+    parts = [message.get("text") or ""]
+    for block in message.get("blocks") or []:
+        if isinstance(block.get("text"), dict):
+            parts.append(block["text"]["text"])
+        for field in block.get("fields", []):
+            parts.append(field["text"])
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), str):
+                parts.append(element["text"])
+            elif isinstance(element.get("text"), dict):
+                parts.append(element["text"]["text"])
+    return "\n".join(parts)
+
+
+@asynccontextmanager
+async def running_bot(
+    database_url: str, *, api_secret: str | None = None, **setting_overrides: Any
+) -> AsyncIterator[Bot]:
+    async with (
+        SandboxServer(rate_limit_per_minute=None) as sandbox,
+        DevSlackServer() as slack,
+    ):
+        settings = Settings().with_overrides(
+            slack_bot_token=slack.bot_token,
+            slack_signing_secret=slack.signing_secret,
+            slack_api_url=slack.api_url,
+            scheducal_api_url=sandbox.url,
+            scheducal_api_key=sandbox.api_key,
+            scheducal_api_secret=api_secret or sandbox.api_secret,
+            scheducal_rate_limit=6000,
+            database_url=database_url,
+            **setting_overrides,
+        )
+        async with Services.start(settings) as services:
+            await services.db.upgrade()
+            server = await start_http(create_web_app(settings, services), "127.0.0.1", 0)
+            try:
+                slack.app_url = server.url + "/"
+                slack.add_user(ANN, "ann", "Ann Organizer", "ann@acme.com", "America/New_York")
+                slack.add_user(BOB, "bob", "Bob Berlin", "bob@gmail.com", "Europe/Berlin")
+                slack.add_user(GUS, "gus", "Gus Hidden", None, "UTC")
+                slack.add_user(IDA, "ida", "Ida Admin", "ida@acme.com", "UTC", is_admin=True)
+                slack.add_channel(GENERAL, "general")
+                yield Bot(slack=slack, sandbox=sandbox, services=services, url=server.url)
+            finally:
+                await server.stop()
