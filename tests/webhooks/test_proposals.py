@@ -1,0 +1,120 @@
+"""Proposed new times: the reply with buttons, and Accept / Keep original clicked in devslack."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.store import repo
+from bot.webhooks.messages import PROPOSAL_ACCEPT, PROPOSAL_KEEP
+from tests.webhooks.harness import ADMIN, ORGANIZER, OTHER, ZONE, Stack, bot_in_process, stack
+
+
+async def _propose(
+    st: Stack, appointment: Any, hours_later: int = 24
+) -> tuple[str, dict[str, Any]]:
+    local = appointment.start_utc.astimezone(ZoneInfo(ZONE)).replace(tzinfo=None)
+    start = local + timedelta(hours=hours_later)
+    event_id = await st.propose(appointment, "ann@example.com", start, start + timedelta(hours=1))
+    await st.wait_done([event_id])
+    reply = next(
+        m
+        for m in st.thread(appointment)
+        if (m.get("metadata") or {}).get("event_payload", {}).get("event_id") == event_id
+    )
+    return event_id, reply
+
+
+def _has_buttons(message: dict[str, Any]) -> bool:
+    return any(block["type"] == "actions" for block in message["blocks"])
+
+
+async def _ephemeral_text(st: Stack, user: str) -> str:
+    found = await st.slack.wait_for(lambda: st.slack.ephemerals(user))
+    return found[-1]["text"]
+
+
+async def test_accept_by_organizer_reschedules_once(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment()
+        _, reply = await _propose(st, appointment)
+        text = str(reply["blocks"])
+        assert "Accept proposed time" in text and "Keep original" in text
+        assert "<!date^" in text and "America/New_York" in text  # viewer-local + zone fallback
+        assert (
+            "(America/New_York)" in reply["text"]
+            or "EST" in reply["text"]
+            or "EDT" in reply["text"]
+        )
+        async with st.db.session() as s:
+            proposal = (await repo.list_open_proposals(s, appointment.id))[0]
+        assert proposal.message_ts == reply["ts"]
+
+        # Someone else: a polite no, nothing changes.
+        await st.slack.click(OTHER, reply, PROPOSAL_ACCEPT)
+        assert "only the organizer" in await _ephemeral_text(st, OTHER)
+        assert _has_buttons(st.slack.message(reply["channel"], reply["ts"]))
+
+        # The organizer double-clicks: exactly one reschedule.
+        thread_before = len(st.thread(appointment))
+        await asyncio.gather(
+            st.slack.click(ORGANIZER, reply, PROPOSAL_ACCEPT),
+            st.slack.click(ORGANIZER, reply, PROPOSAL_ACCEPT),
+        )
+        assert st.slack.confirm_dialogs[-1]["title"] == "Move the meeting?"
+        assert "already accepted" in await _ephemeral_text(st, ORGANIZER)
+        await st.sandbox.wait_idle()
+        echoes = [e.id for e in st.sandbox.events if e.event_type == "appointment.updated"]
+        await st.wait_done(echoes)
+
+        remote = await st.sandbox_call("GET", f"/sandbox/appointments/{appointment.scheducal_id}")
+        fresh = await st.reload(appointment)
+        assert fresh.start_utc == proposal.proposed_start_utc
+        assert fresh.end_utc == proposal.proposed_end_utc
+        local_start = proposal.proposed_start_utc.astimezone(ZoneInfo(ZONE))
+        assert remote["start"].startswith(local_start.strftime("%Y-%m-%dT%H:%M"))
+        decided = st.slack.message(reply["channel"], reply["ts"])
+        assert not _has_buttons(decided)
+        assert f"Accepted by <@{ORGANIZER}>" in str(decided["blocks"])
+        # One reply about the move (ours), none for ScheduCal's echo.
+        assert len(st.thread(appointment)) == thread_before + 1
+        assert (
+            len([c for c in st.slack.calls_to("chat.postMessage")]) == 3
+        )  # parent, proposal, move
+
+
+async def test_keep_original_by_admin_and_stale_proposal(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment()
+        _, first = await _propose(st, appointment, hours_later=2)
+        _, second = await _propose(st, appointment, hours_later=5)
+
+        await st.slack.click(ADMIN, first, PROPOSAL_KEEP)
+        await st.slack.wait_for(
+            lambda: not _has_buttons(st.slack.message(first["channel"], first["ts"]))
+        )
+        assert f"Kept the original time by <@{ADMIN}>" in str(
+            st.slack.message(first["channel"], first["ts"])["blocks"]
+        )
+        assert (await st.reload(appointment)).start_utc == appointment.start_utc
+
+        # The meeting moves in ScheduCal's dashboard: the second proposal is stale.
+        moved = appointment.start_utc + timedelta(days=2)
+        await st.scheducal.update_appointment(
+            appointment.scheducal_id,
+            start=moved,
+            end=moved + timedelta(minutes=30),
+            time_zone=ZONE,
+        )
+        await st.sandbox.wait_idle()
+        await st.wait_done(
+            [e.id for e in st.sandbox.events if e.event_type == "appointment.updated"]
+        )
+        await st.slack.click(ORGANIZER, second, PROPOSAL_ACCEPT)
+        assert "was moved after this time was proposed" in await _ephemeral_text(st, ORGANIZER)
+        assert (await st.reload(appointment)).start_utc == moved
+        async with st.db.session() as s:
+            open_ids = [p.id for p in await repo.list_open_proposals(s, appointment.id)]
+        assert len(open_ids) == 1  # the stale one is untouched
