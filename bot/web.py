@@ -27,6 +27,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> web.
     otherwise the caller owns them.
     """
     from bot.slack.app import build_bolt_app
+    from bot.webhooks import setup as mount_webhooks
 
     owned = services is None
     if services is None:
@@ -35,6 +36,13 @@ def create_web_app(settings: Settings, services: Services | None = None) -> web.
     app[SERVICES_KEY] = services
     bolt = build_bolt_app(services)
     app[BOLT_KEY] = bolt
+    if owned:
+        # First in cleanup_ctx, so closed last: after the webhook worker has stopped.
+        async def close_services(_: web.Application) -> AsyncIterator[None]:
+            yield
+            await services.aclose()
+
+        app.cleanup_ctx.append(close_services)
 
     async def slack_events(request: web.Request) -> web.Response:
         bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
@@ -52,24 +60,5 @@ def create_web_app(settings: Settings, services: Services | None = None) -> web.
 
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
-    _mount_webhooks(app, services)
-
-    if owned:
-
-        async def close_services(_: web.Application) -> AsyncIterator[None]:
-            yield
-            await services.aclose()
-
-        app.cleanup_ctx.append(close_services)
+    mount_webhooks(app, services)  # POST /webhooks/scheducal + the inbox worker
     return app
-
-
-def _mount_webhooks(app: web.Application, services: Services) -> None:
-    # Guard while the webhook pipeline (bot.webhooks, another owner) is being built.
-    import bot.webhooks
-
-    setup = getattr(bot.webhooks, "setup", None)
-    if setup is None:
-        log.warning("bot.webhooks.setup is not available yet: /webhooks/scheducal is not mounted")
-        return
-    setup(app, services)
