@@ -1,0 +1,712 @@
+"""Find the time phrases in a text: days, clock times, ranges, durations and zones.
+
+The scanner runs a fixed sequence of precompiled patterns over the text. Each phrase
+it accepts is blanked out (replaced by NUL characters of the same length), so later
+patterns cannot reuse its words and the positions of every phrase stay valid; what is
+left over afterwards is the subject. Nothing here decides which day a phrase means:
+that is :mod:`bot.parsing.resolve`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number
+
+MASK = "\x00"
+_I = re.IGNORECASE
+_IX = re.IGNORECASE | re.VERBOSE
+
+# Token kinds
+DATE = "date"  # a day: value is a DateSpec
+TIME = "time"  # a start clock time: value is a Clock
+RANGE = "range"  # value is (Clock, Clock)
+END = "end"  # "until 5pm": value is (keyword, Clock)
+DURATION = "duration"  # value is minutes (int)
+RELSTART = "relstart"  # "in 2 hours": value is minutes from now
+ZONE = "zone"  # value is ("iana", name) or ("offset", minutes)
+DAYPART = "daypart"  # value is "am" or "pm"
+
+TEMPORAL = frozenset({DATE, TIME, RANGE, END, DURATION, RELSTART, DAYPART})
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A time of day as written. ``explicit`` is False for a bare hour ("at 3", "3:30")."""
+
+    hour: int
+    minute: int = 0
+    meridiem: str | None = None  # "am" | "pm"
+    explicit: bool = True
+    midnight: bool = False
+
+    def hour24(self) -> int | None:
+        """The hour on a 24-hour clock, or None when the reading still has to be decided."""
+        if self.midnight:
+            return 0
+        if self.meridiem:
+            return self.hour % 12 + (12 if self.meridiem == "pm" else 0)
+        return self.hour if self.explicit else None
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A day as written. kind: abs | rel | weekday | dom | week."""
+
+    kind: str
+    day: date | None = None  # abs
+    year_given: bool = False  # abs
+    offset: int = 0  # rel: days from today
+    weekday: int = 0  # weekday: Monday=0
+    mode: str | None = None  # weekday: None|"this"|"next"|"nextweek"
+    dom: int = 0  # dom: day of the month
+    past_word: bool = False  # "yesterday"
+
+
+@dataclass
+class Token:
+    kind: str
+    start: int
+    end: int
+    value: Any
+    text: str
+
+
+# ---------------------------------------------------------------- pattern pieces
+_AMPM = r"(?:\s?(?P<ap>[ap])\.?m(?![a-z])\.?)"
+# A clock time inside a range: 3, 3pm, 3:30, 15:00, 9.30am, noon, midnight.
+_TS = (
+    r"(?:12\s*noon|noon|midday|midnight|(?:[01]?[0-9]|2[0-3])(?:[:.][0-5][0-9])?"
+    r"(?:\s?[ap]\.?m(?![a-z])\.?)?)"
+)
+_AFTER_NUMBER = (
+    r"(?![0-9a-z:/%]|\.[0-9])(?!\s*(?:%|people|persons|pax|guests|seats|mins?\b|minutes|"
+    r"hours?|hrs?\b|days?\b|weeks?|months?|years?|x\b|st\b|nd\b|rd\b|th\b|times\b))"
+)
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_WEEKDAY = (
+    r"(?:monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu|friday|fri"
+    r"|saturday|sunday)"
+)
+_ORD = r"(?:st|nd|rd|th)"
+
+
+def _dur(p: str) -> str:
+    """A duration; group names are prefixed with ``p`` so it can be embedded twice."""
+    return rf"""(?:
+        (?P<{p}h15>(?:an?|one)\s+hour\s+and\s+a\s+half|(?:an?|one)\s+and\s+a\s+half\s+hours?)
+      | (?P<{p}hx>{NUMBER})\s+and\s+a\s+half\s+hours?(?![a-z])
+      | (?P<{p}half>(?:a\s+)?half\s+(?:an?\s+)?hour)(?![a-z])
+      | (?P<{p}q3>three\s+quarters\s+of\s+an?\s+hour)
+      | (?P<{p}q>(?:an?\s+)?quarter\s+(?:of\s+an?\s+)?hour)(?![a-z])
+      | (?P<{p}hn>{NUMBER}|\ban?(?=\s+hour))\s*-?\s*(?:hours?|hrs?|h)(?![a-z])
+        (?:\s*(?:and\s+)?(?P<{p}hm>[0-9]{{1,2}}|{NUMBER_WORD})\s*-?\s*(?:minutes?|mins?|m)(?![a-z])
+          |(?P<{p}hm2>[0-9]{{2}})(?![0-9a-z]))?
+      | (?P<{p}mn>{NUMBER})\s*-?\s*(?:minutes?|mins?|m)(?![a-z])
+    )"""
+
+
+def duration_minutes(groups: dict[str, str | None], p: str) -> float | None:
+    g = {k[len(p) :]: v for k, v in groups.items() if k.startswith(p) and v is not None}
+    if "h15" in g:
+        return 90
+    if "hx" in g:
+        n = number(g["hx"])
+        return None if n is None else n * 60 + 30
+    if "half" in g:
+        return 30
+    if "q3" in g:
+        return 45
+    if "q" in g:
+        return 15
+    if "hn" in g:
+        hours = number(g["hn"])
+        extra = g.get("hm") or g.get("hm2")
+        minutes = number(extra) if extra else 0
+        if hours is None or minutes is None:
+            return None
+        return hours * 60 + minutes
+    if "mn" in g:
+        return number(g["mn"])
+    return None
+
+
+_WORD_MINUTE = r"(?:half|(?:a\s+)?quarter|" + NUMBER_WORD + r")"
+
+# ---------------------------------------------------------------- compiled patterns
+_ISO_DATETIME = re.compile(
+    r"(?<![0-9])(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})"
+    r"(?::[0-9]{2}(?:\.[0-9]+)?)?(?P<z>Z|[+-][0-9]{2}:?[0-9]{2})?(?![0-9:])",
+    _I,
+)
+_ISO_DATE = re.compile(
+    r"(?<![0-9/.-])(?:on\s+)?(?P<y>[0-9]{4})[-/](?P<mo>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?![0-9/-])",
+    _I,
+)
+_MONTH_DAY = re.compile(
+    rf"""\b(?:on\s+)?(?P<mon>{_MONTH})\s+(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?![0-9a-z])
+    (?!\s?(?:[:.h][0-9]|[ap]\.?m(?![a-z])))
+    (?:,?\s+(?P<y>[0-9]{{4}})(?![0-9:]))?""",
+    _IX,
+)
+_DAY_MONTH = re.compile(
+    rf"""(?<![0-9:.])(?:\bon\s+)?(?:\bthe\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?:\s+of)?\s+(?P<mon>{_MONTH})
+    (?![a-z])(?:,?\s+(?P<y>[0-9]{{4}})(?![0-9:]))?""",
+    _IX,
+)
+_NUMERIC_DATE = re.compile(
+    r"(?<![0-9A-Za-z/.:])(?:on\s+)?(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}|[0-9]{2}))?"
+    r"(?![0-9A-Za-z/])",
+    _I,
+)
+_DOTTED_DATE = re.compile(
+    r"(?<![0-9A-Za-z.:])(?:on\s+)?(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4}|[0-9]{2})?"
+    r"(?![0-9A-Za-z])(?!\.[0-9])",
+    _I,
+)
+_RELATIVE_DAY = re.compile(
+    r"""\b(?:(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)
+    |(?P<dby>(?:the\s+)?day\s+before\s+yesterday)
+    |(?P<tom>tomorrow|tmrw|tmr|tmw|tommorow|tomorow|tommorrow)
+    |(?P<tod>today|tonight|tonite)
+    |(?P<yes>yesterday)
+    |(?P<this>this\s+(?:morning|afternoon|evening))
+    )\b""",
+    _IX,
+)
+_IN_DAYS = re.compile(
+    rf"""\b(?:in\s+(?P<n1>{NUMBER}|an?)\s+(?P<u1>days?|weeks?)(?:'?\s*time)?
+    |(?P<n2>{NUMBER}|an?)\s+(?P<u2>days?|weeks?)\s+from\s+(?P<base>now|today|tomorrow))\b""",
+    _IX,
+)
+_NEXT_WEEK_WEEKDAY = re.compile(
+    rf"\b(?P<nw>next|this)\s+week(?:\s*,)?\s+(?:on\s+)?(?P<wd>{_WEEKDAY})\b\.?", _I
+)
+_WEEKDAY_RE = re.compile(
+    rf"""\b(?:(?P<mod>this\s+coming|this|next|coming|following|on)\s+)?(?P<wd>{_WEEKDAY})\b\.?
+    (?:\s+(?:of\s+)?(?P<after>next\s+week|this\s+week))?""",
+    _IX,
+)
+_WEEK_ONLY = re.compile(r"\b(?:next|this|the\s+following)\s+(?:week|month|year)\b", _I)
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:on\s+the|on|the)\s+(?P<d>[0-9]{{1,2}}){_ORD}(?![a-z0-9])(?:\s+of\s+(?:the|this)\s+month)?",
+    _I,
+)
+_WORD_TIME = re.compile(
+    rf"""(?:(?P<pre>\bat|@|\baround|\bby)\s*)?
+    (?:(?P<min>{_WORD_MINUTE}|[0-9]{{1,2}}\s+minutes?|[0-9]{{1,2}}(?=\s+(?:past|after)))
+       (?:\s+minutes?)?\s+(?P<dir>past|after|to|before|till|of)\s+
+       (?P<hr>[0-9]{{1,2}}|{HOUR_WORD}|noon|midnight)(?![0-9a-z:])
+     |(?P<hr2>[0-9]{{1,2}}|{HOUR_WORD})\s*o'?\s?clock
+     |(?P<hr3>{HOUR_WORD})(?:[\s-](?P<mw>fifteen|thirty|forty[\s-]five|fifty|forty|twenty|ten
+        |o'?[\s-]?(?:one|two|three|four|five|six|seven|eight|nine)))?(?=\s?[ap]\.?m(?![a-z]))
+    )
+    {_AMPM}?""",
+    _IX,
+)
+_RANGE = re.compile(
+    rf"""(?:(?P<pre>\bfrom|\bbetween|\bat|@|\bstarting|\bstarting\s+at)\s*)?(?<![0-9A-Za-z:./])
+    (?P<a>{_TS})\s*(?P<sep>-|–|—|\bto\b|\btill\b|\btil\b|\buntil\b|\bthrough\b|\bthru\b|\band\b)\s*
+    (?P<b>{_TS}){_AFTER_NUMBER}""",
+    _IX,
+)
+_END = re.compile(
+    rf"""(?P<kw>\buntil|\btill|\btil|\bto|\bthrough|\bthru|\bending\s+at|\bends?\s+at|
+    \bfinish(?:es|ing)?\s+(?:at|by)|\bdone\s+by)\s*(?<![0-9A-Za-z:./])
+    (?P<b>{_TS}){_AFTER_NUMBER}""",
+    _IX,
+)
+_DURATION = re.compile(
+    rf"""(?:\b(?:for|lasting|takes?)\s+(?:about\s+|around\s+|approx(?:imately|\.)?\s+
+    |roughly\s+|~\s*|just\s+|only\s+)?)?(?<![0-9A-Za-z.])({_dur("d_")})(?:\s+long\b)?""",
+    _IX,
+)
+_RELSTART = re.compile(
+    rf"""\bin\s+(?:about\s+|around\s+|~\s*)?(?<![0-9A-Za-z.])({_dur("r_")})(?!\s+(?:meeting|call))
+    |(?<![0-9A-Za-z.])({_dur("s_")})\s+from\s+now\b""",
+    _IX,
+)
+_TIME = re.compile(
+    rf"""(?:(?P<pre>\bat|@|\baround|\babout|\bby|\bstarting(?:\s+at)?|\bstarts?\s+at
+    |\bbeginning\s+at)\s*)?(?<![0-9A-Za-z:./])
+    (?:(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
+     |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?)
+    (?P<dp>\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night|\s+tonight)?
+    {_AFTER_NUMBER}""",
+    _IX,
+)
+_DAYPART = re.compile(
+    r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night|noonish|lunchtime)\b", _I
+)
+_IANA = re.compile(
+    r"(?<![\w/])\(?(?P<z>[A-Za-z][A-Za-z_\-]+(?:/[A-Za-z0-9_\-+]+){1,2})\)?(?![\w/])"
+)
+_UTC_OFFSET = re.compile(
+    r"\(?\b(?:utc|gmt)\s*(?:(?P<s>[+\-−])\s*(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?)?\)?(?![\w:])",
+    _I,
+)
+_BARE_OFFSET = re.compile(r"(?<=[0-9mM.])\s+(?P<s>[+\-−])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})(?![\w:])")
+_SPOKEN_ZONE = re.compile(
+    r"\b(?:in\s+)?(?P<w>[a-z][a-z.']*(?:\s+[a-z][a-z.']*){0,2})\s+time\b(?:\s+zone\b)?", _I
+)
+_ABBREVIATION = re.compile(r"\(?\b(?P<a>[A-Za-z]{2,5})\b\)?")
+
+_DAYPART_HINT = {
+    "morning": "am",
+    "afternoon": "pm",
+    "evening": "pm",
+    "night": "pm",
+    "tonight": "pm",
+    "tonite": "pm",
+    "lunchtime": "pm",
+    "noonish": "pm",
+}
+
+
+class Scanner:
+    """Holds the text, the masked copy and the tokens found so far."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.masked = text
+        self.tokens: list[Token] = []
+
+    def consume(self, start: int, end: int, kind: str, value: Any) -> None:
+        self.masked = self.masked[:start] + MASK * (end - start) + self.masked[end:]
+        self.tokens.append(Token(kind, start, end, value, self.text[start:end]))
+
+    def kind_before(self, pos: int) -> str | None:
+        """Kind of the token that ends just before ``pos`` (ignoring spaces, commas, brackets)."""
+        i = pos - 1
+        while i >= 0 and self.masked[i] in " \t,(":
+            i -= 1
+        if i < 0 or self.masked[i] != MASK:
+            return None
+        for token in self.tokens:
+            if token.start <= i < token.end:
+                return token.kind
+        return None
+
+    def kind_after(self, pos: int) -> str | None:
+        i = pos
+        n = len(self.masked)
+        while i < n and self.masked[i] in " \t,)":
+            i += 1
+        if i >= n or self.masked[i] != MASK:
+            return None
+        for token in self.tokens:
+            if token.start <= i < token.end:
+                return token.kind
+        return None
+
+    def of_kind(self, *kinds: str) -> list[Token]:
+        return [t for t in self.tokens if t.kind in kinds]
+
+
+# ---------------------------------------------------------------- clocks
+_CLOCK = re.compile(
+    r"""^(?:(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
+    |(?P<h>[0-9]{1,2})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?
+     (?:\s?(?P<ap>[ap])\.?m\.?)?)$""",
+    _IX,
+)
+
+
+def parse_clock(text: str) -> Clock | None:
+    """A clock time from a short string ("3", "3pm", "15:00", "9.30am", "noon")."""
+    m = _CLOCK.match(text.strip())
+    if m is None:
+        return None
+    if m.group("noon"):
+        return Clock(12, 0, "pm")
+    if m.group("midnight"):
+        return Clock(0, 0, None, True, midnight=True)
+    return _numeric_clock(m.group("h"), m.group("m"), m.group("sep"), m.group("ap"))
+
+
+def _numeric_clock(h: str, m: str | None, sep: str | None, ap: str | None) -> Clock | None:
+    hour = int(h)
+    minute = int(m) if m else 0
+    if ap:
+        if not 1 <= hour <= 12 and not (hour == 0 and ap.lower() == "a"):
+            return None
+        return Clock(hour, minute, "am" if ap.lower() == "a" else "pm")
+    if hour > 23:
+        return None
+    # 24-hour clock when the hour says so (13-23, 0) or it is written with a leading zero.
+    explicit = hour == 0 or hour >= 13 or (len(h) == 2 and h[0] == "0" and sep == ":")
+    return Clock(hour, minute, None, explicit)
+
+
+def _word_clock(m: re.Match[str]) -> Clock | None:
+    ap = m.group("ap")
+    meridiem = None if ap is None else ("am" if ap.lower() == "a" else "pm")
+    if m.group("hr"):
+        hr_text = m.group("hr").lower()
+        if hr_text in ("noon", "midnight"):
+            hour, meridiem = (12, "pm") if hr_text == "noon" else (0, "am")
+        else:
+            hour = int(hr_text) if hr_text.isdigit() else (word_number(hr_text) or 0)
+        if not 1 <= hour <= 12 and hr_text not in ("noon", "midnight"):
+            return None
+        minute_text = m.group("min").lower().replace("a ", "").strip()
+        minute_text = re.sub(r"\s*minutes?$", "", minute_text)
+        if minute_text == "half":
+            minutes = 30
+        elif minute_text == "quarter":
+            minutes = 15
+        else:
+            value = number(minute_text)
+            if value is None or not 0 < value < 60 or value != int(value):
+                return None
+            minutes = int(value)
+        if m.group("dir").lower() in ("to", "before", "till", "of"):
+            total = hour * 60 - minutes
+            hour, minute = divmod(total, 60)
+            hour %= 24
+            if hour == 0 and meridiem is None:
+                hour = 12
+        else:
+            minute = minutes
+        if hr_text in ("noon", "midnight"):
+            return Clock(hour % 24 if hour % 24 else 0, minute, None, True)
+        return Clock(hour if hour else 12, minute, meridiem, meridiem is not None)
+    if m.group("hr2"):
+        text = m.group("hr2").lower()
+        hour = int(text) if text.isdigit() else (word_number(text) or 0)
+        if meridiem:
+            return Clock(hour, 0, meridiem) if 1 <= hour <= 12 else None
+        if not 0 <= hour <= 23:
+            return None
+        return Clock(hour, 0, None, hour == 0 or hour >= 13)
+    hour = word_number(m.group("hr3")) or 0
+    minute = 0
+    if m.group("mw"):
+        mw = m.group("mw").lower().replace("o'", "").replace("o ", "").replace("o-", "").strip()
+        value = word_number(mw)
+        if value is None:
+            return None
+        minute = value
+    if not 1 <= hour <= 12 or meridiem is None:
+        return None
+    return Clock(hour, minute, meridiem)
+
+
+def _with_hint(clock: Clock, dp: str | None) -> Clock:
+    if not dp or clock.meridiem or clock.explicit:
+        return clock
+    words = dp.lower().split()
+    hint = _DAYPART_HINT.get(words[-1])
+    if hint is None or not 1 <= clock.hour <= 12:
+        return clock
+    return Clock(clock.hour, clock.minute, hint)
+
+
+def _is_bare(clock: Clock, text: str) -> bool:
+    """A bare number like "3" (no colon, no am/pm, no noon): easy to confuse with counts."""
+    return not clock.explicit and not clock.meridiem and not re.search(r"[:.h]", text)
+
+
+# ---------------------------------------------------------------- scanning
+def scan_time(sc: Scanner, date_order: str) -> None:
+    """Run every pattern over the text, in an order where the specific wins over the vague."""
+    _scan_iso_datetime(sc)
+    _scan_dates(sc, date_order)
+    _scan_word_times(sc)
+    _scan_relstart(sc)
+    _scan_bare_offsets(sc)
+    _scan_ranges(sc)
+    _scan_ends(sc)
+    _scan_durations(sc)
+    _scan_times(sc)
+    _scan_dayparts(sc)
+    _scan_zones(sc)
+
+
+def _scan_iso_datetime(sc: Scanner) -> None:
+    for m in _ISO_DATETIME.finditer(sc.masked):
+        try:
+            day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+        except ValueError:
+            continue
+        hour, minute = int(m.group("h")), int(m.group("mi"))
+        if hour > 23 or minute > 59:
+            continue
+        end = m.start("z") if m.group("z") else m.end()
+        sc.consume(m.start(), m.start("h"), DATE, DateSpec("abs", day=day, year_given=True))
+        sc.consume(m.start("h"), end, TIME, Clock(hour, minute, None, True))
+        z = m.group("z")
+        if z:
+            minutes = 0 if z.upper() == "Z" else _offset_minutes(z[0], z[1:3], z[-2:])
+            sc.consume(m.start("z"), m.end("z"), ZONE, ("offset", minutes))
+
+
+def _offset_minutes(sign: str, hours: str, minutes: str | None) -> int:
+    value = int(hours) * 60 + (int(minutes) if minutes else 0)
+    return -value if sign in "-−" else value
+
+
+def _month(text: str) -> int:
+    return _MONTHS[text.lower()[:3]]
+
+
+def _scan_dates(sc: Scanner, date_order: str) -> None:
+    for m in _ISO_DATE.finditer(sc.masked):
+        try:
+            day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+        except ValueError:
+            continue
+        sc.consume(m.start(), m.end(), DATE, DateSpec("abs", day=day, year_given=True))
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        for m in pattern.finditer(sc.masked):
+            word = m.group("mon")
+            # "may" and "march" are also verbs; trust them only when capitalised or dated.
+            if word.lower() in ("may", "mar", "march") and word[0].islower():
+                continue
+            spec = _month_day(_month(word), int(m.group("d")), m.group("y"))
+            if spec is not None:
+                sc.consume(m.start(), m.end(), DATE, spec)
+    for m in _NUMERIC_DATE.finditer(sc.masked):
+        spec = _numeric_date(int(m.group("a")), int(m.group("b")), m.group("y"), date_order)
+        if spec is not None:
+            sc.consume(m.start(), m.end(), DATE, spec)
+    for m in _DOTTED_DATE.finditer(sc.masked):
+        if m.group("y") is None and sc.masked[m.end() - 1 : m.end()] != ".":
+            continue
+        spec = _month_day(int(m.group("m")), int(m.group("d")), m.group("y"))
+        if spec is not None:
+            sc.consume(m.start(), m.end(), DATE, spec)
+    for m in _RELATIVE_DAY.finditer(sc.masked):
+        if m.group("dat"):
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=2))
+        elif m.group("dby"):
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=-2, past_word=True))
+        elif m.group("tom"):
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=1))
+        elif m.group("yes"):
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=-1, past_word=True))
+        elif m.group("tod"):
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
+            if m.group("tod").lower() != "today":
+                sc.tokens.append(Token(DAYPART, m.start(), m.end(), "pm", m.group()))
+        else:
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
+            hint = _DAYPART_HINT[m.group("this").split()[-1].lower()]
+            sc.tokens.append(Token(DAYPART, m.start(), m.end(), hint, m.group()))
+    for m in _IN_DAYS.finditer(sc.masked):
+        n = number(m.group("n1") or m.group("n2"))
+        unit = (m.group("u1") or m.group("u2")).lower()
+        if n is None or n != int(n) or n > 3660:
+            continue
+        days = int(n) * (7 if unit.startswith("week") else 1)
+        if (m.group("base") or "").lower() == "tomorrow":
+            days += 1
+        sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=days))
+    for m in _NEXT_WEEK_WEEKDAY.finditer(sc.masked):
+        mode = "nextweek" if m.group("nw").lower() == "next" else "this"
+        wd = _WEEKDAYS[m.group("wd").lower()[:3]]
+        sc.consume(m.start(), m.end(), DATE, DateSpec("weekday", weekday=wd, mode=mode))
+    for m in _WEEKDAY_RE.finditer(sc.masked):
+        mod = (m.group("mod") or "").lower().split()
+        after = (m.group("after") or "").lower()
+        mode: str | None = None
+        if after.startswith("next") or mod == ["following"]:
+            mode = "nextweek"
+        elif mod == ["next"]:
+            mode = "next"
+        elif mod and mod[0] in ("this", "coming"):
+            mode = "this"
+        wd = _WEEKDAYS[m.group("wd").lower()[:3]]
+        sc.consume(m.start(), m.end(), DATE, DateSpec("weekday", weekday=wd, mode=mode))
+    for m in _DAY_OF_MONTH.finditer(sc.masked):
+        d = int(m.group("d"))
+        if 1 <= d <= 31:
+            sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d))
+    for m in _WEEK_ONLY.finditer(sc.masked):
+        sc.consume(m.start(), m.end(), DATE, DateSpec("week"))
+
+
+def _month_day(month: int, day: int, year: str | None) -> DateSpec | None:
+    if year is not None:
+        y = int(year)
+        if y < 100:
+            y += 2000
+        try:
+            return DateSpec("abs", day=date(y, month, day), year_given=True)
+        except ValueError:
+            return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if day > (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31):
+        return None
+    # The year is chosen when resolving; 2000 is a leap year so Feb 29 survives.
+    return DateSpec("abs", day=date(2000, month, day), year_given=False)
+
+
+def _numeric_date(a: int, b: int, year: str | None, order: str) -> DateSpec | None:
+    """4/5: month first by default (order "MDY"), day first with "DMY".
+
+    When only one reading is a valid date (15/4), that reading is used.
+    """
+    first = _month_day(a, b, year) if order == "MDY" else _month_day(b, a, year)
+    if first is not None:
+        return first
+    return _month_day(b, a, year) if order == "MDY" else _month_day(a, b, year)
+
+
+def _scan_word_times(sc: Scanner) -> None:
+    for m in _WORD_TIME.finditer(sc.masked):
+        before = sc.masked[max(0, m.start() - 8) : m.start()].lower()
+        if re.search(r"\b(from|between)\s+$", before):
+            continue
+        clock = _word_clock(m)
+        if clock is not None:
+            sc.consume(m.start(), m.end(), TIME, clock)
+
+
+def _scan_relstart(sc: Scanner) -> None:
+    for m in _RELSTART.finditer(sc.masked):
+        prefix = "r_" if m.group(1) else "s_"
+        minutes = duration_minutes(m.groupdict(), prefix)
+        if minutes is None or minutes <= 0 or minutes > 60 * 24 * 14:
+            continue
+        sc.consume(m.start(), m.end(), RELSTART, round(minutes))
+
+
+def _scan_bare_offsets(sc: Scanner) -> None:
+    for m in _BARE_OFFSET.finditer(sc.masked):
+        minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
+        if abs(minutes) <= 14 * 60:
+            sc.consume(m.start("s"), m.end(), ZONE, ("offset", minutes))
+
+
+def _scan_ranges(sc: Scanner) -> None:
+    for m in _RANGE.finditer(sc.masked):
+        pre = (m.group("pre") or "").lower().strip()
+        sep = m.group("sep").lower()
+        if sep == "and" and pre != "between":
+            continue
+        a, b = parse_clock(m.group("a")), parse_clock(m.group("b"))
+        if a is None or b is None:
+            continue
+        bare_a, bare_b = _is_bare(a, m.group("a")), _is_bare(b, m.group("b"))
+        # "10-11" alone could be anything; next to a day ("tomorrow 10-11") it is a range.
+        beside_day = DATE in (sc.kind_before(m.start()), sc.kind_after(m.end()))
+        if bare_a and bare_b and pre in ("", "starting") and not beside_day:
+            continue
+        if bare_a and not pre and b.meridiem is None and not b.explicit and sep not in "-–—":
+            continue
+        start = m.start() if pre else m.start("a")
+        sc.consume(start, m.end(), RANGE, (a, b))
+
+
+def _scan_ends(sc: Scanner) -> None:
+    for m in _END.finditer(sc.masked):
+        kw = " ".join(m.group("kw").lower().split())
+        clock = parse_clock(m.group("b"))
+        if clock is None:
+            continue
+        if kw == "to" and _is_bare(clock, m.group("b")):
+            continue
+        sc.consume(m.start(), m.end(), END, (kw, clock))
+
+
+def _scan_durations(sc: Scanner) -> None:
+    for m in _DURATION.finditer(sc.masked):
+        minutes = duration_minutes(m.groupdict(), "d_")
+        if minutes is None:
+            continue
+        sc.consume(m.start(), m.end(), DURATION, minutes)
+
+
+def _scan_times(sc: Scanner) -> None:
+    for m in _TIME.finditer(sc.masked):
+        pre = (m.group("pre") or "").lower()
+        if m.group("noon"):
+            clock: Clock | None = Clock(12, 0, "pm")
+        elif m.group("midnight"):
+            clock = Clock(0, 0, None, True, midnight=True)
+        else:
+            clock = _numeric_clock(m.group("h"), m.group("m"), m.group("sep"), m.group("ap"))
+            if clock is None:
+                continue
+            sep = m.group("sep")
+            if m.group("ap") is None:
+                if sep is None and not pre:
+                    # A bare number is a time only after "at" (or right beside a day).
+                    if DATE not in (sc.kind_before(m.start()), sc.kind_after(m.end())):
+                        continue
+                    if sc.masked[m.start() - 1 : m.start()] not in (" ", MASK, ""):
+                        continue
+                if sep == "." and not pre:
+                    continue
+                if sep == "h" and not clock.explicit and not pre:
+                    continue
+        sc.consume(m.start(), m.end(), TIME, _with_hint(clock, m.group("dp")))
+
+
+def _scan_dayparts(sc: Scanner) -> None:
+    for m in _DAYPART.finditer(sc.masked):
+        word = m.group("dp").lower()
+        near = {sc.kind_before(m.start()), sc.kind_after(m.end())}
+        if m.group().lower().startswith("in the") or near & {DATE, TIME, RANGE}:
+            sc.consume(m.start(), m.end(), DAYPART, _DAYPART_HINT[word])
+
+
+def _scan_zones(sc: Scanner) -> None:
+    from bot.parsing.zones import WEAK_ABBREVIATIONS, abbreviation_zone, iana_zone, spoken_zone
+
+    for m in _IANA.finditer(sc.masked):
+        zone = iana_zone(m.group("z"))
+        if zone:
+            sc.consume(m.start(), m.end(), ZONE, ("iana", zone))
+    for m in _UTC_OFFSET.finditer(sc.masked):
+        if m.group("s"):
+            minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
+            if abs(minutes) > 14 * 60:
+                continue
+            sc.consume(m.start(), m.end(), ZONE, ("offset", minutes))
+    for m in _SPOKEN_ZONE.finditer(sc.masked):
+        words = m.group("w")
+        zone = spoken_zone(words)
+        if zone is None:
+            continue
+        # Only the words that named the zone are consumed ("sync London time" keeps "sync").
+        parts = words.split()
+        keep = len(parts)
+        for i in range(len(parts)):
+            if spoken_zone(" ".join(parts[i:])) == zone:
+                keep = i
+                break
+        start = m.start("w")
+        if keep:
+            start = m.start("w") + len(" ".join(parts[:keep])) + 1
+            while start < m.end() and sc.masked[start] == " ":
+                start += 1
+        elif m.group().lower().startswith("in "):
+            start = m.start()
+        sc.consume(start, m.end(), ZONE, ("iana", zone))
+    temporal = {TIME, RANGE, END, DATE, DURATION, RELSTART, DAYPART}
+    for m in _ABBREVIATION.finditer(sc.masked):
+        word = m.group("a")
+        zone = abbreviation_zone(word)
+        if zone is None:
+            continue
+        beside_time = sc.kind_before(m.start()) in temporal
+        strong = word.isupper() and word.lower() not in WEAK_ABBREVIATIONS
+        if word.lower() in ("utc", "gmt"):
+            strong = True
+        if beside_time or strong:
+            sc.consume(m.start(), m.end(), ZONE, ("iana", zone))

@@ -1,0 +1,440 @@
+"""parse_request / parse_when: the public entry points of the parser."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from bot.parsing.grammar import DATE, MASK, Scanner, scan_time
+from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
+from bot.parsing.people import PERSON, merge_attendees, scan_people, unescape_slack
+from bot.parsing.resolve import resolve
+
+MAX_TEXT = 4000  # Slack caps slash-command text well below this
+DATE_ORDERS = ("MDY", "DMY")
+
+SUBJECT = "subject"
+NOTES = "notes"
+LOCATION = "location"
+URL = "url"
+
+_QUOTED = re.compile(
+    r"\"(?P<a>[^\"\x00]{1,200})\"|“(?P<b>[^”\x00]{1,200})”|(?<!\w)'(?P<c>[^'\x00]{1,200})'(?!\w)"
+)
+_NOTES = re.compile(
+    r"(?:(?<=\s)|^)(?:--|—|\|)\s+(?P<v>[^\x00]+)$"
+    r"|\b(?:notes?|agenda|description|details|desc)\s*:\s*(?P<w>[^\x00]+)$",
+    re.I | re.S,
+)
+_URL = re.compile(
+    r"\b(?:https?://[^\s\x00<>\"]+"
+    r"|(?:[a-z0-9-]+\.)+(?:com|org|net|io|us|co|me|app|dev|ai|gl|ly|to|link|so)/[^\s\x00<>\"]*)",
+    re.I,
+)
+_LOCATION_TAG = re.compile(
+    r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00,;\n]+)", re.I
+)
+_LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
+_VIDEO = re.compile(
+    r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
+    r"|teams|webex|skype|hangouts|a\s+huddle|huddle|the\s+phone|phone)\b",
+    re.I,
+)
+_LOCATION_NOUNS = frozenset(
+    [
+        "room",
+        "rooms",
+        "office",
+        "hq",
+        "headquarters",
+        "building",
+        "bldg",
+        "floor",
+        "lobby",
+        "cafe",
+        "café",
+        "cafeteria",
+        "canteen",
+        "kitchen",
+        "lounge",
+        "hall",
+        "suite",
+        "studio",
+        "library",
+        "boardroom",
+        "lab",
+        "desk",
+        "restaurant",
+        "bar",
+        "pub",
+        "park",
+        "garden",
+        "campus",
+        "center",
+        "centre",
+        "auditorium",
+        "reception",
+        "terrace",
+        "rooftop",
+        "space",
+        "huddle",
+        "booth",
+        "pod",
+        "conf",
+        "conference",
+        "wework",
+        "coworking",
+        "hotel",
+        "store",
+        "shop",
+        "diner",
+        "bistro",
+        "coffeeshop",
+    ]
+)
+_STOP = frozenset(
+    [
+        "with",
+        "for",
+        "on",
+        "about",
+        "to",
+        "and",
+        "from",
+        "re",
+        "regarding",
+        "at",
+        "in",
+        "by",
+        "until",
+        "till",
+        "between",
+        "or",
+        "w/",
+        "via",
+        "cc",
+        "including",
+        "invite",
+        "inviting",
+        "plus",
+    ]
+)
+_EDGE_WORDS = frozenset(
+    [
+        "with",
+        "on",
+        "at",
+        "for",
+        "from",
+        "to",
+        "and",
+        "in",
+        "by",
+        "between",
+        "until",
+        "till",
+        "@",
+        "&",
+        "starting",
+        "around",
+        "via",
+        "w/",
+        "w",
+        "invite",
+        "inviting",
+        "cc",
+        "plus",
+        "including",
+        "incl",
+        "or",
+        ",",
+        "-",
+        "re:",
+        "about:",
+        "the",
+    ]
+)
+_LEADING_VERBS = re.compile(
+    r"^(?:/meet\s+)?(?:please\s+)?(?:(?:can\s+you\s+|could\s+you\s+)?(?:schedule|book|set\s+up|setup"
+    r"|arrange|organi[sz]e|create|add|put\s+in)\s+)(?:an?\s+|the\s+)?",
+    re.I,
+)
+_EDGE_PUNCT = " \t\n,;:.!?-–—()[]{}|/\\\"'+*"
+_LEFTOVER_TEMPORAL = re.compile(
+    r"\b(?:today|tomorrow|tonight|yesterday|tmrw|noon|midnight|o'?clock|am|pm|a\.m|p\.m"
+    r"|next\s+(?:week|month|year|weekend)|this\s+(?:weekend|month)|weekend"
+    r"|[0-9]+\s*(?:am|pm)|[0-9]{1,2}:[0-5][0-9]"
+    r"|(?:january|february|april|june|july|august|september|october|november|december)"
+    r"|[0-9]+\s*(?:days?|weeks?|months?|years?|fortnights?)|fortnight"
+    r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
+    r"|for\s+[0-9]{1,3}(?:\.[0-9]+)?(?![0-9.]|\s*[a-z]))\b",
+    re.I,
+)
+
+
+def _check_args(now: datetime, default_duration: timedelta, date_order: str) -> None:
+    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+        raise TypeError("now must be a timezone-aware datetime")
+    if default_duration <= timedelta(0):
+        raise ValueError("default_duration must be positive")
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {DATE_ORDERS}")
+
+
+def _scan_notes(sc: Scanner) -> str | None:
+    m = _NOTES.search(sc.masked)
+    if m is None:
+        return None
+    group = "v" if m.group("v") is not None else "w"
+    value = " ".join(m.group(group).split())
+    sc.consume(m.start(), m.end(), NOTES, value)
+    return value or None
+
+
+def _scan_quoted_subject(sc: Scanner) -> str | None:
+    for m in _QUOTED.finditer(sc.masked):
+        value = " ".join((m.group("a") or m.group("b") or m.group("c") or "").split())
+        if value:
+            sc.consume(m.start(), m.end(), SUBJECT, value)
+            return value
+    return None
+
+
+def _scan_urls(sc: Scanner) -> list[str]:
+    urls = []
+    for m in _URL.finditer(sc.masked):
+        url = m.group().rstrip(".,;:!?)]'\"")
+        urls.append(url)
+        sc.consume(m.start(), m.start() + len(url), URL, url)
+    return urls
+
+
+def _scan_location(sc: Scanner) -> str | None:
+    m = _LOCATION_TAG.search(sc.masked)
+    if m is not None:
+        value = _trim_phrase(m.group("v"))
+        if value:
+            sc.consume(m.start(), m.start("v") + len(m.group("v").rstrip()), LOCATION, value)
+            return value
+    for m in _LOCATION_PREP.finditer(sc.masked):
+        found = _place_after(sc, m)
+        if found:
+            return found
+    m = _VIDEO.search(sc.masked)
+    if m is not None:
+        value = " ".join(m.group("v").split())
+        sc.consume(m.start(), m.end(), LOCATION, value)
+        return value
+    return None
+
+
+def _trim_phrase(value: str) -> str:
+    words = value.split()
+    while words and words[-1].lower().strip(_EDGE_PUNCT) in _STOP:
+        words.pop()
+    return " ".join(words).strip(_EDGE_PUNCT)
+
+
+def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
+    """A place after "at"/"in": "Room 4B", "the main office", "Blue Bottle"."""
+    prep = m.group("prep").lower()
+    pos = m.end()
+    words: list[tuple[str, int, int]] = []
+    for wm in re.finditer(r"[^\s]+", sc.masked[pos : pos + 120]):
+        word = wm.group()
+        if MASK in word:
+            break
+        bare = word.rstrip(",;.!?)")
+        if bare.lower() in _STOP or not bare:
+            break
+        words.append((bare, pos + wm.start(), pos + wm.start() + len(bare)))
+        if bare != word or len(words) == 6:
+            break
+    if not words:
+        return None
+    lowered = [w.lower().strip("'’s") for w, _, _ in words]
+    has_noun = any(w in _LOCATION_NOUNS for w in lowered)
+    content = [w for w, _, _ in words if w.lower() not in ("the", "a", "our", "my")]
+    proper = (
+        prep in ("at", "@")
+        and content
+        and all(w[0].isupper() or w[0].isdigit() for w in content)
+        and content[0][0].isupper()
+    )
+    if not (has_noun or proper):
+        return None
+    value = " ".join(w for w, _, _ in words)
+    sc.consume(m.start(), words[-1][2], LOCATION, value)
+    return value
+
+
+def _fragments(sc: Scanner) -> list[tuple[str, int]]:
+    """The words no pattern took, as runs between consumed phrases, with their offsets."""
+    return [(f.group(), f.start()) for f in re.finditer(r"[^\x00]+", sc.masked)]
+
+
+def _clean(fragment: str) -> str:
+    words = fragment.split()
+    changed = True
+    while words and changed:
+        changed = False
+        for index in (0, -1):
+            if not words:
+                break
+            word = words[index].strip(_EDGE_PUNCT).lower()
+            if word in _EDGE_WORDS or not word:
+                words.pop(index)
+                changed = True
+    return " ".join(words).strip(_EDGE_PUNCT + " ")
+
+
+def _fallback_day(fragment: str, now: datetime) -> date | None:
+    """Ask dateparser about a day phrase the grammar did not know ("a fortnight from now").
+
+    Only a result that names a single day is used; vaguer ones ("next month") are not.
+    dateparser is imported here, on first need, so start-up stays fast.
+    """
+    from dateparser.date import DateDataParser
+
+    parser = DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": now.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "future",
+            "RETURN_TIME_AS_PERIOD": True,
+        },
+    )
+    try:
+        data = parser.get_date_data(fragment)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if data is None or data.date_obj is None or data.period != "day":
+        return None
+    return data.date_obj.date()
+
+
+def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> date | None:
+    """Time words the grammar could not place are an error, never silently dropped."""
+    from bot.parsing.zones import get_zone
+
+    local_now = now.astimezone(get_zone(tz))
+    for fragment, _ in _fragments(sc):
+        m = _LEFTOVER_TEMPORAL.search(fragment)
+        if m is None:
+            continue
+        phrase = _clean(fragment)
+        if not sc.of_kind(DATE) and phrase:
+            day = _fallback_day(phrase, local_now)
+            if day is not None:
+                start = sc.masked.find(fragment)
+                sc.consume(start, start + len(fragment), DATE, None)
+                return day
+        raise ParseError(f"I couldn't understand “{m.group()}” in “{phrase}”.", example=example)
+    return None
+
+
+def _subject(sc: Scanner) -> str:
+    parts = [_clean(fragment) for fragment, _ in _fragments(sc)]
+    subject = " ".join(p for p in parts if p)
+    subject = _LEADING_VERBS.sub("", subject, count=1).strip(_EDGE_PUNCT + " ")
+    if subject.lower() in ("meet", "meeting with", "a meeting", "schedule", "book"):
+        return ""
+    return subject[:250].strip()
+
+
+def _fallback_subject(attendees: list[Attendee]) -> str:
+    names = [a.name or (a.email.split("@")[0] if a.email else None) for a in attendees]
+    names = [n for n in names if n]
+    if not names:
+        return "Meeting"
+    if len(names) == 1:
+        return f"Meeting with {names[0]}"
+    if len(names) <= 3:
+        return f"Meeting with {', '.join(names[:-1])} and {names[-1]}"
+    return f"Meeting with {', '.join(names[:2])} and {len(names) - 2} others"
+
+
+def parse_request(
+    text: str,
+    *,
+    now: datetime,
+    tz: str,
+    default_duration: timedelta = timedelta(minutes=30),
+    date_order: str = "MDY",
+) -> AppointmentRequest:
+    """Read a /meet text: subject, attendees, start/end in a zone, location and notes."""
+    _check_args(now, default_duration, date_order)
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("Tell me what to schedule and when.")
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"That is too long ({len(text)} characters); keep it under {MAX_TEXT}.")
+
+    clean, users, link_urls = unescape_slack(text)
+    sc = Scanner(clean)
+    people = scan_people(sc)
+    notes = _scan_notes(sc)
+    quoted = _scan_quoted_subject(sc)
+    urls = link_urls + _scan_urls(sc)
+    scan_time(sc, date_order)
+    location = _scan_location(sc)
+    fallback = _leftover_time_words(sc, now, tz, EXAMPLE)
+    when = resolve(
+        sc,
+        now=now,
+        tz=tz,
+        default_duration=default_duration,
+        example=EXAMPLE,
+        fallback_day=fallback,
+    )
+    attendees = merge_attendees([a for _, a in sorted(users + people, key=lambda p: p[0])])
+    if location is None and urls:
+        location, urls = urls[0], urls[1:]
+    if urls:
+        links = "\n".join(urls)
+        notes = f"{notes}\n{links}" if notes else links
+    subject = quoted or _subject(sc)
+    is_fallback = not subject
+    if is_fallback:
+        subject = _fallback_subject(attendees)
+    return AppointmentRequest(
+        subject=subject,
+        subject_is_fallback=is_fallback,
+        start=when.start,
+        end=when.end,
+        timezone=when.timezone,
+        attendees=attendees,
+        location=location,
+        notes=notes,
+    )
+
+
+def parse_when(
+    text: str,
+    *,
+    now: datetime,
+    tz: str,
+    default_duration: timedelta = timedelta(minutes=30),
+    date_order: str = "MDY",
+) -> tuple[datetime, datetime, str]:
+    """Read only a time ("tomorrow 4pm", "Friday 10-11 ET") for rescheduling."""
+    _check_args(now, default_duration, date_order)
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("Give the new time.", example=WHEN_EXAMPLE)
+    if len(text) > MAX_TEXT:
+        raise ParseError("That is too long.", example=WHEN_EXAMPLE)
+    clean, _, _ = unescape_slack(text)
+    sc = Scanner(clean)
+    scan_time(sc, date_order)
+    fallback = _leftover_time_words(sc, now, tz, WHEN_EXAMPLE)
+    when = resolve(
+        sc,
+        now=now,
+        tz=tz,
+        default_duration=default_duration,
+        example=WHEN_EXAMPLE,
+        fallback_day=fallback,
+    )
+    return when.start, when.end, when.timezone
+
+
+__all__ = ["parse_request", "parse_when", "PERSON"]
