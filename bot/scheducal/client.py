@@ -12,14 +12,20 @@ Retries:
   full jitter, within ``max_attempts``.
 - Any other 4xx: never retried.
 
-Idempotency: ScheduCal has no idempotency key. A create (or invite) that timed out
-or lost its connection after the request went out may have succeeded. The client
-retries it anyway, because most such failures happen before the server acts, and
-ScheduCal answers a repeated create with 409. If the retry is refused as a duplicate,
-the client raises :class:`DuplicateRequest` with ``after_ambiguous_attempt=True`` and
-a message saying the first attempt probably created the appointment, so the caller
-can tell the person to check their calendar rather than "failed, try again". Every
-exception raised after such an attempt carries ``after_ambiguous_attempt=True``.
+Idempotency: ScheduCal has no idempotency key, so an attempt that timed out, lost its
+connection after sending, or got 500/502/504 may have taken effect. The client still
+retries (the docs ask for it on 5xx) because each operation is safe to repeat:
+- create: ScheduCal refuses a repeat of the same appointment with 409. The client then
+  raises :class:`DuplicateRequest` with ``after_ambiguous_attempt=True``, a message
+  saying the first attempt most likely created it, and ``existing_id`` (the sandbox,
+  and we expect ScheduCal, name the existing appointment), so the caller can adopt
+  that id instead of telling the person "failed, nothing was sent".
+- invite: inviting the same address again changes nothing; update (PUT) is repeatable.
+- cancel: a repeat answers ``appointment_already_cancelled``; with
+  ``after_ambiguous_attempt=True`` that means "our first attempt cancelled it".
+- register_webhook may leave a second registration (receivers de-duplicate by event
+  id; ``list_webhooks`` shows it); regenerate_webhook_secret returns the newest secret.
+Every exception raised after such an attempt carries ``after_ambiguous_attempt=True``.
 
 Secrets: the key and secret are kept out of ``repr``, out of log lines (only method,
 path, status and timings are logged) and out of exception text (server messages and
@@ -57,7 +63,12 @@ from bot.scheducal.models import (
     Webhook,
     webhooks_from_data,
 )
-from bot.scheducal.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
+from bot.scheducal.retry import (
+    AMBIGUOUS_STATUSES,
+    RETRY_STATUSES,
+    RetryPolicy,
+    parse_retry_after,
+)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -155,9 +166,9 @@ class ScheduCalClient:
             max_retry_after=max_retry_after,
         )
         self.limiter = (
-            SlidingWindowLimiter(rate_limit_per_minute, rate_limit_window)
-            if rate_limit_per_minute
-            else None
+            None
+            if rate_limit_per_minute is None
+            else SlidingWindowLimiter(rate_limit_per_minute, rate_limit_window)
         )
 
     @classmethod
@@ -310,7 +321,7 @@ class ScheduCalClient:
         if self._session is None or self._session.closed:
             if not self._owns_session:
                 raise RuntimeError("the aiohttp session passed to ScheduCalClient is closed")
-            self._session = aiohttp.ClientSession(headers={"User-Agent": _USER_AGENT})
+            self._session = aiohttp.ClientSession()
         return self._session
 
     async def _call(
@@ -340,7 +351,6 @@ class ScheduCalClient:
         ambiguous = False  # an earlier attempt may have reached the server and acted
         for attempt in range(1, policy.max_attempts + 1):
             last = attempt == policy.max_attempts
-            started = time.monotonic()
             try:
                 reply = await self._attempt(op, method, url, body, params)
             except aiohttp.InvalidURL:
@@ -364,8 +374,6 @@ class ScheduCalClient:
                 await asyncio.sleep(wait)
                 continue
 
-            elapsed_ms = (time.monotonic() - started) * 1000
-            log.debug("ScheduCal %s %s -> %d in %.1f ms", method, path, reply.status, elapsed_ms)
             if 200 <= reply.status < 300:
                 return self._data(op, reply, expect_data)
 
@@ -383,6 +391,9 @@ class ScheduCalClient:
                     continue
                 raise self._error(op, reply, attempt, ambiguous, retry_after=retry_after)
 
+            # A 500/502/504 may come after the server acted (a gateway timing out on a
+            # slow backend); 503 and 429 mean it did not take the request on.
+            ambiguous = ambiguous or reply.status in AMBIGUOUS_STATUSES
             if reply.status in RETRY_STATUSES and not last:
                 wait = policy.backoff(attempt)
                 log.warning(
@@ -418,16 +429,21 @@ class ScheduCalClient:
         params: dict[str, str] | None,
     ) -> _Reply:
         session = self._get_session()
+        started = time.monotonic()
         async with session.request(
             method,
             url,
             json=body,
             params=params,
+            headers={"User-Agent": _USER_AGENT},
             timeout=aiohttp.ClientTimeout(total=self.timeout),
             allow_redirects=False,  # a redirect would resend the credentials elsewhere
         ) as response:
             payload = await response.read()
-            return _Reply(response.status, response.headers, payload)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        # ``url`` never holds credentials (they go in ``params``): safe to log.
+        log.debug("ScheduCal %s %s -> %d in %.1f ms", method, url, response.status, elapsed_ms)
+        return _Reply(response.status, response.headers, payload)
 
     def _describe(self, exc: BaseException) -> str:
         if isinstance(exc, TimeoutError):

@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 
 # Statuses worth another attempt after a backoff (429 is handled with Retry-After).
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Error statuses after which the server may nevertheless have done what was asked.
+AMBIGUOUS_STATUSES = frozenset({500, 502, 504})
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class FlakyServer:
         self.script: deque[Reply] = deque()
         self.default: Reply = ok({})
         self.requests: list[Recorded] = []
+        self.user_agents: list[str] = []
         self.url = ""
         self._runner: web.AppRunner | None = None
 
@@ -94,6 +95,7 @@ class FlakyServer:
             Recorded(request.method, request.raw_path.split("?")[0], dict(request.query), body,
                      time.monotonic())
         )  # fmt: skip
+        self.user_agents.append(request.headers.get("User-Agent", ""))
         reply = self.script.popleft() if self.script else self.default
         if reply.delay:
             await asyncio.sleep(reply.delay)

@@ -290,3 +290,17 @@ def test_from_settings_requires_credentials_and_uses_the_rate_limit():
     assert client.base_url == "http://127.0.0.1:9"
     assert client.limiter is not None and client.limiter.limit == 17
     assert client.timeout == 3.0
+
+
+async def test_user_agent_is_sent_on_a_passed_in_session(flaky):
+    flaky.queue(ok([]))
+    async with aiohttp.ClientSession() as session:
+        client = ScheduCalClient(flaky.url, API_KEY, API_SECRET, session=session)
+        await client.list_webhooks()
+    assert flaky.requests and flaky.user_agents[-1].startswith("scheducal-bot/")
+
+
+def test_rate_limit_must_be_positive_or_none():
+    assert ScheduCalClient("http://x", "k", "s", rate_limit_per_minute=None).limiter is None
+    with pytest.raises(ValueError):
+        ScheduCalClient("http://x", "k", "s", rate_limit_per_minute=0)

@@ -173,3 +173,24 @@ def test_retry_after_parsing():
     assert parse_retry_after(earlier, now=now) == 0
     for bad in (None, "", "soon", "nan", "inf"):
         assert parse_retry_after(bad) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "ambiguous"), [(500, True), (502, True), (504, True), (503, False)]
+)
+async def test_which_server_errors_make_a_later_duplicate_ambiguous(
+    flaky, make_client, status, ambiguous
+):
+    flaky.queue(err(status, None, "trouble"), err(409, "duplicate_request", "seen it"))
+    with pytest.raises(e.DuplicateRequest) as caught:
+        await _create(make_client())
+    assert caught.value.after_ambiguous_attempt is ambiguous
+    assert ("most likely succeeded" in caught.value.message) is ambiguous
+
+
+async def test_a_429_never_makes_a_retry_ambiguous(flaky, make_client):
+    flaky.queue(err(429, "rate_limit_exceeded", "wait", headers={"Retry-After": "0"}))
+    flaky.queue(err(409, "duplicate_request", "seen it"))
+    with pytest.raises(e.DuplicateRequest) as caught:
+        await _create(make_client())
+    assert caught.value.after_ambiguous_attempt is False
