@@ -307,16 +307,17 @@ async def get(session: AsyncSession, event_id: str) -> InboxEvent | None:
 async def replay(session: AsyncSession, event_id: str) -> str | None:
     """Put a parked or held event back in the queue; return its previous status.
 
-    A ``posting`` row keeps that status (the worker checks Slack before posting again);
-    a ``done`` row is refused, since replaying it would post twice. Returns None when
-    there is no such event.
+    A parked event that may have reached Slack (no reply ts recorded) comes back as
+    ``posting``, so the worker looks for it in the thread before posting; a held one
+    never got that far. Other states are left alone (replaying a ``done`` event would
+    post twice). Returns None when there is no such event.
     """
     row = await session.get(InboxEvent, event_id, with_for_update=True)
     if row is None:
         return None
     previous = row.status
     if previous in FAILED_STATUSES:
-        row.status = "pending"
+        row.status = "posting" if previous == "parked" and not row.slack_ts else "pending"
         row.attempts = 0
         row.next_attempt_at = utcnow()
         row.received_at = utcnow()  # restarts the wait for an unknown appointment
