@@ -16,7 +16,7 @@ from bot.slack import blocks, modals, operations
 from bot.slack.draft import Draft, DraftAttendee, DraftTooLarge
 from bot.slack.errors import UserFacingError
 from bot.slack.listeners.common import reply
-from bot.slack.text import email_of, escape, slack_to_plain, user_id_of
+from bot.slack.text import email_of, escape, slack_to_plain, user_id_of, wall_time_text
 from bot.store import repo
 
 
@@ -67,16 +67,28 @@ async def open_form(services: Services, command: dict[str, Any]) -> None:
 async def preview(services: Services, command: dict[str, Any], respond: Any, text: str) -> None:
     user = await services.users.get(command["user_id"])
     tz = user.tz or "UTC"
+    now = datetime.now(UTC)
     try:
-        request = parsing.parse_request(text, now=datetime.now(UTC), tz=tz)
+        request = parsing.parse_request(text, now=now, tz=tz)
     except parsing.ParseError as exc:
         raise UserFacingError(escape(exc.message)) from None
-    by_email = [DraftAttendee(email=a.email, name=a.name) for a in request.attendees if a.email]
-    people, problems = await operations.people_to_attendees(
-        services, [a.slack_user_id for a in request.attendees if a.slack_user_id and not a.email]
-    )
+    if request.start < now - timedelta(minutes=1):
+        raise UserFacingError(
+            f"That time ({wall_time_text(request.start, request.timezone)}) is in the past. "
+            "Give a time from now on."
+        )
+    mentioned = [a.slack_user_id for a in request.attendees if a.slack_user_id and not a.email]
+    people, problems = await operations.people_to_attendees(services, mentioned)
     if problems:
         raise UserFacingError(" ".join(problems))
+    by_id = {p.slack_user_id: p for p in people}
+    in_order = [  # as typed: the first one is the invitee ScheduCal creates the event with
+        by_id[a.slack_user_id]
+        if a.slack_user_id in by_id
+        else DraftAttendee(email=a.email, name=a.name, slack_user_id=a.slack_user_id)
+        for a in request.attendees
+        if a.email or a.slack_user_id in by_id
+    ]
     draft = Draft(
         team_id=command["team_id"],
         channel_id=command["channel_id"],
@@ -85,7 +97,7 @@ async def preview(services: Services, command: dict[str, Any], respond: Any, tex
         start=request.start,
         end=request.end,
         timezone=request.timezone,
-        attendees=operations.merge_attendees(people, by_email),
+        attendees=operations.merge_attendees(in_order),
         location=request.location,
         notes=request.notes,
     )
