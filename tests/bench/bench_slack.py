@@ -125,11 +125,7 @@ async def main(args: argparse.Namespace) -> None:
                     if round_no:  # round 0 warms up
                         samples += batch
                 await slack.settle(quiet=0.5, timeout=60)
-                previews = sum(
-                    1
-                    for e in slack.ephemerals(USER)
-                    if any(b.get("type") == "actions" for b in e.get("blocks") or [])
-                )
+                answers = len(slack.ephemerals(USER))
             finally:
                 process.send_signal(signal.SIGTERM)
                 await process.wait()
@@ -147,7 +143,7 @@ async def main(args: argparse.Namespace) -> None:
         f"p99 {percentile(ms, 99):.1f} ms   max {max(ms):.1f} ms"
     )
     print(
-        f"  previews delivered through response URLs: {previews} of "
+        f"  private answers delivered through response URLs: {answers} of "
         f"{args.concurrency * (args.rounds + 1)}"
     )
     goal = "met" if percentile(ms, 99) < 100 else "NOT met"
