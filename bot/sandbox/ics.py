@@ -86,7 +86,7 @@ def invitation(appointment: Appointment, account: Account, now: datetime | None 
     calendar.add_component(event)
     # VTIMEZONE rules around the event only: a full 1970-2038 table bloats every invitation.
     calendar.add_missing_timezones(
-        first_date=date(appointment.start.year - 1, 1, 1),
-        last_date=date(appointment.end.year + 2, 1, 1),
+        first_date=date(max(1, appointment.start.year - 1), 1, 1),
+        last_date=date(min(9999, appointment.end.year + 2), 1, 1),
     )
     return calendar.to_ical()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.sandbox.delivery import Dispatcher
+from bot.sandbox.faults import Faults
 from bot.sandbox.ratelimit import RateLimiter
 from bot.sandbox.state import SandboxState
 
@@ -22,3 +23,4 @@ STATE = web.AppKey("sandbox_state", SandboxState)
 DISPATCHER = web.AppKey("sandbox_dispatcher", Dispatcher)
 LIMITER = web.AppKey("sandbox_limiter", RateLimiter)
 CONFIG = web.AppKey("sandbox_config", SandboxConfig)
+FAULTS = web.AppKey("sandbox_faults", Faults)

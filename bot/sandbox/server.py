@@ -18,10 +18,10 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-from bot.sandbox import api, simulate
+from bot.sandbox import api, faults, simulate
 from bot.sandbox.delivery import Dispatcher
 from bot.sandbox.errors import ApiError
-from bot.sandbox.keys import CONFIG, DISPATCHER, LIMITER, STATE, SandboxConfig
+from bot.sandbox.keys import CONFIG, DISPATCHER, FAULTS, LIMITER, STATE, SandboxConfig
 from bot.sandbox.ratelimit import RateLimiter
 from bot.sandbox.state import DEFAULT_DUPLICATE_WINDOW, Event, SandboxState, Webhook
 from bot.scheducal.events import EVENT_TYPES
@@ -83,7 +83,9 @@ def create_sandbox_app(
     ``delivery_timeout`` is how long a receiver may take, in real seconds; ``clock`` is the
     monotonic clock of the rate limit and duplicate window (tests pass a fake one).
     """
-    app = web.Application(middlewares=[error_envelope])
+    injected = faults.Faults()
+    app = web.Application(middlewares=[error_envelope, faults.middleware(injected)])
+    app[FAULTS] = injected
     state = SandboxState(duplicate_window=duplicate_window, clock=clock)
     state.add_account(api_key, api_secret)
     app[STATE] = state
@@ -203,6 +205,25 @@ class SandboxServer:
         """Register a webhook without an HTTP call (``secret`` lets a test fix it)."""
         account = self.state.accounts[api_key or self.api_key]
         return self.state.add_webhook(account, url, event_types, secret)
+
+    def fail_next(
+        self,
+        status: int | None = 503,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Make the next ``times`` matching /api/v1 requests fail with ``status``.
+
+        429 carries ``Retry-After`` (``retry_after``, default 1); 502/503/504 answer with an
+        HTML page as a gateway would; ``delay`` waits first (``status=None``: then answers
+        normally), to trip client timeouts. ``path`` is a prefix such as
+        ``/api/v1/appointments``.
+        """
+        self.app[FAULTS].add(faults.Fault(status, times, method, path, retry_after, delay))
 
     @property
     def events(self) -> list[Event]:

@@ -16,8 +16,9 @@ from bot.sandbox import validation as v
 from bot.sandbox.api import json_body, ok
 from bot.sandbox.delivery import ABANDONED, DELIVERED, UNDELIVERED
 from bot.sandbox.errors import ApiError
+from bot.sandbox.faults import Fault
 from bot.sandbox.ics import invitation
-from bot.sandbox.keys import DISPATCHER, STATE
+from bot.sandbox.keys import DISPATCHER, FAULTS, STATE
 from bot.sandbox.state import RESPONSES, Event
 
 PREFIX = "/sandbox"
@@ -171,6 +172,43 @@ async def redeliver(request: web.Request) -> web.Response:
     return ok(f"Delivering again to {len(sent)} webhook(s)", event_json(event))
 
 
+def _int(body: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = body.get(key, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ApiError(400, "invalid_field", f"{key} must be a whole number", key)
+    return value
+
+
+async def add_fault(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    delay = body.get("delay", 0.0)
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+        raise ApiError(400, "invalid_field", "delay must be a number of seconds >= 0", "delay")
+    fault = Fault(
+        status=_int(body, "status", 503),
+        times=_int(body, "times", 1) or 0,
+        method=v.optional_str(body, "method"),
+        path=v.optional_str(body, "path"),
+        retry_after=_int(body, "retryAfter", None),
+        delay=float(delay),
+    )
+    try:
+        request.app[FAULTS].add(fault)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_field", str(exc)) from None
+    return ok("Fault armed", fault.to_json(), status=201)
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    pending = [f.to_json() for f in request.app[FAULTS].pending]
+    return ok(f"{len(pending)} fault(s) armed", {"faults": pending})
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    request.app[FAULTS].clear()
+    return ok("Faults cleared", {"faults": []})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{PREFIX}/appointments", list_appointments)
     app.router.add_get(f"{PREFIX}/appointments/{{appointmentId}}", get_appointment)
@@ -182,3 +220,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{PREFIX}/webhooks/undelivered", undelivered)
     app.router.add_post(f"{PREFIX}/events/{{eventId}}/replay", replay)
     app.router.add_post(f"{PREFIX}/events/{{eventId}}/redeliver", redeliver)
+    app.router.add_post(f"{PREFIX}/faults", add_fault)
+    app.router.add_get(f"{PREFIX}/faults", list_faults)
+    app.router.add_delete(f"{PREFIX}/faults", clear_faults)

@@ -22,6 +22,9 @@ _EMAIL = re.compile(
 )
 GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 WALL_TIME_EXAMPLE = "2026-04-15T09:00:00"
+# Years an appointment may fall in: far enough for any real meeting, near enough that
+# every zone conversion and VTIMEZONE stays inside datetime's range.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +93,13 @@ def wall_time(value: str, param: str) -> datetime:
             " give the zone in appointmentTimeZone",
             param,
         )
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ApiError(
+            400,
+            "invalid_datetime",
+            f"{param} must fall in the years {MIN_YEAR} to {MAX_YEAR}, got {value!r}",
+            param,
+        )
     return parsed.replace(microsecond=0)
 
 
@@ -130,11 +140,13 @@ def is_gmail(address: str) -> bool:
 
 
 def format_wall(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S")
+    """``2026-04-15T09:00:00`` (isoformat, not strftime: ``%Y`` drops leading zeros)."""
+    return value.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def format_utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2026-03-19T14:23:01Z``."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_utc(value: str, param: str) -> datetime:

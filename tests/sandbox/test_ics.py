@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 
 from tests.sandbox.conftest import Api
 
@@ -111,3 +112,28 @@ async def test_cancel_is_method_cancel_with_higher_sequence(api: Api) -> None:
 async def test_ics_of_unknown_appointment_is_404(api: Api) -> None:
     reply = await api.sandbox("GET", "/appointments/AAMkAGnope/invitation.ics")
     assert (reply.status, reply.error["code"]) == (404, "appointment_not_found")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "zone"),
+    [
+        ("1900-01-01T00:00:00", "1900-01-01T01:00:00", "Asia/Tokyo"),
+        ("2999-12-31T22:00:00", "2999-12-31T23:59:00", "Pacific/Kiritimati"),
+    ],
+)
+async def test_extreme_years_still_serialise(api: Api, start: str, end: str, zone: str) -> None:
+    reply = await api.create(appointmentStart=start, appointmentEnd=end, appointmentTimeZone=zone)
+    assert reply.status == 201
+    assert (reply.data["start"], reply.data["end"]) == (start, end)
+    _, event, _ = await fetch(api, reply.data["appointmentId"])
+    assert event.decoded("DTSTART").year == int(start[:4])
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00", "1899-12-31T23:00:00", "3000-01-01T00:00:00"]
+)
+async def test_years_out_of_range_are_refused(api: Api, start: str) -> None:
+    reply = await api.create(appointmentStart=start, appointmentTimeZone="Asia/Tokyo")
+    assert reply.status == 400
+    assert reply.error == {"code": "invalid_datetime", "param": "appointmentStart"}
+    assert "1900 to 2999" in reply.body["message"]
