@@ -8,6 +8,7 @@ Ida (workspace admin) and #general.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any
 from bot.config import Settings
 from bot.devslack.server import DevSlackServer
 from bot.sandbox.server import SandboxServer
+from bot.scheducal.client import ScheduCalClient
+from bot.scheducal.events import EVENT_TYPES
 from bot.serve import start_http
 from bot.services import Services
 from bot.web import create_web_app
@@ -40,6 +43,19 @@ class Bot:
     async def sandbox_appointments(self) -> list[dict[str, Any]]:
         async with self.slack.session.get(f"{self.sandbox.url}/sandbox/appointments") as resp:
             return (await resp.json())["data"]["appointments"]
+
+    async def webhooks_delivered(self, timeout: float = 15.0) -> list[dict[str, Any]]:
+        """Wait until the sandbox delivered every event and the bot went quiet."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with self.slack.session.get(f"{self.sandbox.url}/sandbox/events") as resp:
+                events = (await resp.json())["data"]["events"]
+            if all(e["state"] == "delivered" for e in events):
+                await self.slack.settle(quiet=0.5)
+                return events
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"undelivered events: {events}")
+            await asyncio.sleep(0.05)
 
     def ephemeral_with(self, user: str, action_id: str) -> dict[str, Any] | None:
         for message in reversed(self.slack.ephemerals(user)):
@@ -72,12 +88,25 @@ def rendered(message: dict[str, Any]) -> str:
 
 @asynccontextmanager
 async def running_bot(
-    database_url: str, *, api_secret: str | None = None, **setting_overrides: Any
+    database_url: str,
+    *,
+    api_secret: str | None = None,
+    webhooks: bool = False,
+    **setting_overrides: Any,
 ) -> AsyncIterator[Bot]:
+    """``webhooks=True`` also registers a sandbox webhook that delivers to the bot."""
     async with (
         SandboxServer(rate_limit_per_minute=None) as sandbox,
         DevSlackServer() as slack,
+        ScheduCalClient(sandbox.url, sandbox.api_key, sandbox.api_secret) as admin,
     ):
+        hook = None
+        if webhooks:
+            # Registered before the bot starts, to hand it the secret; pointed at it below.
+            hook = await admin.register_webhook(
+                "http://127.0.0.1:9/webhooks/scheducal", list(EVENT_TYPES)
+            )
+            setting_overrides["scheducal_webhook_secrets"] = (hook.secret,)
         settings = Settings().with_overrides(
             slack_bot_token=slack.bot_token,
             slack_signing_secret=slack.signing_secret,
@@ -94,6 +123,10 @@ async def running_bot(
             server = await start_http(create_web_app(settings, services), "127.0.0.1", 0)
             try:
                 slack.app_url = server.url + "/"
+                if hook is not None:
+                    await admin.update_webhook(
+                        hook.webhook_id, url=f"{server.url}/webhooks/scheducal"
+                    )
                 slack.add_user(ANN, "ann", "Ann Organizer", "ann@acme.com", "America/New_York")
                 slack.add_user(BOB, "bob", "Bob Berlin", "bob@gmail.com", "Europe/Berlin")
                 slack.add_user(GUS, "gus", "Gus Hidden", None, "UTC")
