@@ -113,7 +113,7 @@ class Renderer:
             lines += [indent + part for part in wrapped]
         return lines
 
-    def _text_obj(self, obj: Any) -> str:
+    def text_obj(self, obj: Any) -> str:
         if not isinstance(obj, dict):
             return ""
         text = str(obj.get("text", ""))
@@ -122,11 +122,11 @@ class Renderer:
     def _control_label(self, element: dict[str, Any]) -> str:
         kind = element.get("type")
         if kind == "button":
-            label = self._text_obj(element.get("text"))
+            label = self.text_obj(element.get("text"))
             if element.get("style") == "danger":
                 label += " (!)"
             return label
-        placeholder = self._text_obj(element.get("placeholder")) or kind or "menu"
+        placeholder = self.text_obj(element.get("placeholder")) or kind or "menu"
         return f"{placeholder} [{kind}]"
 
     def _actions_line(
@@ -167,19 +167,19 @@ class Renderer:
         for block in blocks:
             kind = block.get("type")
             if kind == "header":
-                screen.lines += self._wrap(self._text_obj(block.get("text")).upper(), indent)
+                screen.lines += self._wrap(self.text_obj(block.get("text")).upper(), indent)
             elif kind == "section":
                 if "text" in block:
-                    screen.lines += self._wrap(self._text_obj(block["text"]), indent)
+                    screen.lines += self._wrap(self.text_obj(block["text"]), indent)
                 for item in block.get("fields") or []:
-                    screen.lines += self._wrap(self._text_obj(item), indent + "  ")
+                    screen.lines += self._wrap(self.text_obj(item), indent + "  ")
                 accessory = block.get("accessory")
                 if isinstance(accessory, dict) and accessory.get("type") != "image":
                     line = self._actions_line([accessory], block, target, screen)
                     screen.lines.append(indent + line)
             elif kind == "context":
                 parts = [
-                    self._text_obj(el) if el.get("type") != "image" else ""
+                    self.text_obj(el) if el.get("type") != "image" else ""
                     for el in block.get("elements", [])
                 ]
                 text = "  ·  ".join(p for p in parts if p)
@@ -208,7 +208,7 @@ class Renderer:
         element = block.get("element", {})
         block_id = str(block.get("block_id", ""))
         current = state.get(block_id, {}).get(element.get("action_id", ""), {})
-        label = self._text_obj(block.get("label"))
+        label = self.text_obj(block.get("label"))
         if block.get("optional"):
             label += " (optional)"
         control = screen.add(
@@ -221,7 +221,7 @@ class Renderer:
         )
         shown = self._state_value(current) or "—"
         screen.lines.append(f"{indent}[{control.number}] {label}: {shown}")
-        hint = self._text_obj(block.get("hint"))
+        hint = self.text_obj(block.get("hint"))
         if hint:
             screen.lines.append(f"{indent}      {hint}")
         if block_id in errors:
@@ -248,21 +248,28 @@ class Renderer:
         if state.get("selected_users"):
             return ", ".join("@" + (self.user_name(u) or u) for u in state["selected_users"])
         if state.get("selected_option"):
-            return self._text_obj(state["selected_option"].get("text"))
+            return self.text_obj(state["selected_option"].get("text"))
         if state.get("selected_options"):
-            return ", ".join(self._text_obj(o.get("text")) for o in state["selected_options"])
+            return ", ".join(self.text_obj(o.get("text")) for o in state["selected_options"])
         return ""
 
     # --- whole objects -----------------------------------------------------------------------
 
-    def message(self, msg: dict[str, Any], screen: Screen, *, reply: bool = False) -> None:
+    def message(
+        self,
+        msg: dict[str, Any],
+        screen: Screen,
+        *,
+        reply: bool = False,
+        reply_count: bool = True,
+    ) -> None:
         indent = "      " if reply else "  "
         head = "    ↳ " if reply else "• "
         author = self.user_name(str(msg.get("user", ""))) or msg.get("user", "?")
         edited = "  (edited)" if msg.get("edited") else ""
         screen.lines.append(f"{head}{author}  {self._clock(msg['ts'])}{edited}")
         self.blocks(msg.get("blocks") or [], msg.get("text", ""), msg, screen, indent)
-        if not reply and msg.get("reply_count"):
+        if not reply and reply_count and msg.get("reply_count"):
             count = msg["reply_count"]
             screen.lines.append(f"{indent}{count} repl{'y' if count == 1 else 'ies'}")
 
@@ -275,7 +282,7 @@ class Renderer:
         self.blocks(msg.get("blocks") or [], msg.get("text", ""), msg, screen, "  ")
 
     def modal(self, view: dict[str, Any], screen: Screen, errors: dict[str, str]) -> None:
-        title = self._text_obj(view.get("title"))
+        title = self.text_obj(view.get("title"))
         screen.lines.append(f"┌─ modal: {title} " + "─" * max(4, 40 - len(title)))
         self.blocks(
             view.get("blocks") or [],
@@ -290,9 +297,9 @@ class Renderer:
             screen.lines.append(f"│ ! {errors['']}")
         parts = []
         if view.get("submit"):
-            control = screen.add("submit", self._text_obj(view["submit"]), view)
+            control = screen.add("submit", self.text_obj(view["submit"]), view)
             parts.append(f"[{control.number}] {control.label}")
-        close = self._text_obj(view.get("close")) or "Cancel"
+        close = self.text_obj(view.get("close")) or "Cancel"
         control = screen.add("close", close, view)
         parts.append(f"[{control.number}] {close}")
         screen.lines.append("│ " + "   ".join(parts))

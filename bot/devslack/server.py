@@ -533,6 +533,22 @@ class DevSlackServer:
         """Submit the open modal ``view_id`` with ``values`` keyed by block_id."""
         return await interactions.submit_view(self, user_id, view_id, values or {})
 
+    def type_into(self, user_id: str, view_id: str, block_id: str, raw: Any) -> None:
+        """Fill an input of an open modal the way a person types (nothing is sent)."""
+        view = self.all_views.get(view_id)
+        if view is None or view.closed or view.user != user_id:
+            raise LookupError(f"devslack: no open modal {view_id!r} for {user_id}")
+        for block in view.body.get("blocks", []):
+            if block.get("type") == "input" and block.get("block_id") == block_id:
+                element = block["element"]
+                view.state_values[block_id] = {
+                    element["action_id"]: interactions.shape_input(element, raw)
+                }
+                view.errors.pop(block_id, None)
+                self.touch()
+                return
+        raise LookupError(f"devslack: the modal has no input block {block_id!r}")
+
     async def close_view(self, user_id: str, view_id: str) -> AppResponse | None:
         """Press the modal's close button (sends ``view_closed`` if it asked to be told)."""
         return await interactions.close_view(self, user_id, view_id)
