@@ -73,10 +73,10 @@ class Claimed:
 
     @property
     def order_key(self) -> tuple[datetime, datetime, str]:
-        """Per appointment: by event time, an attendee's by when they answered."""
+        """Per appointment: when it happened (an attendee's answer: when they answered)."""
         attendee = self.event.attendee
-        when = attendee.responded_at if attendee and attendee.responded_at else None
-        return (self.event.timestamp, when or self.event.timestamp, self.id)
+        happened = attendee.responded_at if attendee and attendee.responded_at else None
+        return (happened or self.event.timestamp, self.event.timestamp, self.id)
 
 
 def _insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]

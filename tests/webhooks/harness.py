@@ -71,6 +71,7 @@ class Stack:
     scheducal: ScheduCalClient
     env: dict[str, str]
     bot_urls: list[str] = field(default_factory=list)
+    apps: list[Any] = field(default_factory=list)
 
     def settings(self, **overrides: Any) -> Settings:
         return Settings.from_env(self.env).with_overrides(**overrides)
@@ -269,6 +270,7 @@ async def bot_in_process(st: Stack, **env_overrides: str) -> AsyncIterator[str]:
             st.slack.app_url = server.url + "/"
             st.register(server.url)
             st.bot_urls.append(server.url)
+            st.apps.append(app)
             try:
                 yield server.url
             finally:
