@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.parsing.model import ParseError
 from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number
 
 MASK = "\x00"
@@ -158,6 +159,7 @@ _ISO_DATE = re.compile(
 _MONTH_DAY = re.compile(
     rf"""\b(?:on\s+)?(?P<mon>{_MONTH})\s+(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?![0-9a-z])
     (?!\s?(?:[:.h][0-9]|[ap]\.?m(?![a-z])))
+    (?!\s*-?\s*(?:hours?|hrs?|h|minutes?|mins?|m)(?![a-z]))
     (?:,?\s+(?P<y>[0-9]{{4}})(?![0-9:]))?""",
     _IX,
 )
@@ -247,6 +249,11 @@ _TIME = re.compile(
     {_AFTER_NUMBER}""",
     _IX,
 )
+_ZONE_REGIONS = frozenset(
+    ["africa", "america", "antarctica", "asia", "atlantic", "australia", "europe", "indian"]
+    + ["pacific", "etc"]
+)
+_COMPACT_HOURS = re.compile(r"^([0-9]{1,2})h[0-9]{2}$", _I)
 _DAYPART = re.compile(
     r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night|noonish|lunchtime)\b", _I
 )
@@ -586,6 +593,12 @@ def _scan_relstart(sc: Scanner) -> None:
 
 
 def _scan_bare_offsets(sc: Scanner) -> None:
+    """Offsets go before clock times, or "UTC-05:00" would lose its "05:00"."""
+    for m in _UTC_OFFSET.finditer(sc.masked):
+        if m.group("s"):
+            minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
+            if abs(minutes) <= 14 * 60:
+                sc.consume(m.start(), m.end(), ZONE, ("offset", minutes))
     for m in _BARE_OFFSET.finditer(sc.masked):
         minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
         if abs(minutes) <= 14 * 60:
@@ -628,6 +641,9 @@ def _scan_durations(sc: Scanner) -> None:
         minutes = duration_minutes(m.groupdict(), "d_")
         if minutes is None:
             continue
+        compact = _COMPACT_HOURS.search(m.group())
+        if compact and int(compact.group(1)) > 4:
+            continue  # "15h30" is a clock time, not fifteen and a half hours
         sc.consume(m.start(), m.end(), DURATION, minutes)
 
 
@@ -672,12 +688,8 @@ def _scan_zones(sc: Scanner) -> None:
         zone = iana_zone(m.group("z"))
         if zone:
             sc.consume(m.start(), m.end(), ZONE, ("iana", zone))
-    for m in _UTC_OFFSET.finditer(sc.masked):
-        if m.group("s"):
-            minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
-            if abs(minutes) > 14 * 60:
-                continue
-            sc.consume(m.start(), m.end(), ZONE, ("offset", minutes))
+        elif m.group("z").split("/")[0].lower() in _ZONE_REGIONS:
+            raise ParseError(f"I don't know the time zone “{m.group('z')}”.")
     for m in _SPOKEN_ZONE.finditer(sc.masked):
         words = m.group("w")
         zone = spoken_zone(words)

@@ -34,6 +34,9 @@ from bot.parsing.model import ParseError
 from bot.parsing.zones import get_zone, localize, zone_for_offset
 
 MAX_MINUTES = 24 * 60
+# An end written without am/pm ("until 5") is read as the first such time after the
+# start, but no further than this: "from 4 to 3" is a mistake, not an 11-hour meeting.
+MAX_BARE_END_HOURS = 8
 _WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -228,8 +231,11 @@ def _end_after(start: datetime, clock: Clock, zone: _Zone, fail, token: Token) -
             (day + timedelta(days=1), base),
         ):
             wall = datetime.combine(candidate_day, time(candidate, clock.minute))
-            if wall > start_wall:
+            if start_wall < wall <= start_wall + timedelta(hours=MAX_BARE_END_HOURS):
                 return zone.aware(candidate_day, time(candidate, clock.minute))
+        raise fail(
+            f"The end {_quote(token)} is not after the start ({start_wall.strftime('%H:%M')})."
+        )
     wall = datetime.combine(day, time(hour, clock.minute))
     if wall <= start_wall:
         crosses = start_wall.hour >= 12 and hour < 12
