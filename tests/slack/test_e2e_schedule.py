@@ -260,3 +260,60 @@ async def test_full_path_on_postgresql(postgres_url):
         assert remote["subject"] == "On Postgres"
         assert remote["timeZone"] == "America/New_York"
         assert json.dumps(bot.slack.messages(GENERAL)).count("On Postgres") >= 1
+
+
+async def test_invitations_go_out_even_when_the_channel_post_fails(bot):
+    bot.slack.add_channel("C0SECRET", "secret", is_private=True, members=[ANN], bot_member=False)
+    answer = await bot.slack.send_command(ANN, "C0SECRET", "")
+    assert answer.status == 200
+    (view,) = await bot.slack.wait_for(lambda: bot.slack.views(ANN))
+    await bot.slack.submit_view(
+        ANN, view["id"], {"subject": "Quiet one", "start": next_week_at(9), "emails": "z@x.io"}
+    )
+    preview = await bot.slack.wait_for(lambda: bot.ephemeral_with(ANN, "preview_send"))
+    await bot.slack.click(ANN, preview, "preview_send")
+    await bot.slack.wait_for(lambda: "/invite @ScheduCal" in bot.last_ephemeral_text(ANN))
+    outcome = bot.last_ephemeral_text(ANN)
+    assert "invitations sent to 1 person" in outcome
+    assert "I am not a member of this channel" in outcome
+    assert "The invitations went out anyway." in outcome
+    (remote,) = await bot.sandbox_appointments()
+    assert remote["attendees"][0]["email"] == "z@x.io"
+
+
+async def test_an_unexpected_failure_is_an_apology_not_a_trace(bot, monkeypatch):
+    from bot.slack import operations
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database exploded: secret internals")
+
+    monkeypatch.setattr(operations, "send_invites", broken)
+    preview = await preview_via_form(bot)
+    started = time.monotonic()
+    answer = await bot.slack.click(ANN, preview, "preview_send")
+    assert answer.status == 200 and time.monotonic() - started < 1.0  # the ack stands
+    await bot.slack.wait_for(lambda: "went wrong on my side" in bot.last_ephemeral_text(ANN))
+    text = bot.last_ephemeral_text(ANN)
+    assert "secret internals" not in text and "Traceback" not in text
+
+
+async def test_an_unexpected_failure_in_a_form_is_reported_in_its_channel(bot, monkeypatch):
+    from bot.slack import operations
+
+    _, parent = await send_one(bot)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(operations, "cancel", broken)
+    await bot.slack.click(ANN, parent, "appt_cancel")
+    (view,) = await bot.slack.wait_for(lambda: bot.slack.views(ANN))
+    answer = await bot.slack.submit_view(ANN, view["id"], {"comment": None})
+    assert answer.status == 200
+    await bot.slack.wait_for(lambda: "went wrong on my side" in bot.last_ephemeral_text(ANN))
+
+
+async def send_one(bot: Bot) -> tuple[repo.Appointment, dict]:
+    appointment = await send(bot, await preview_via_form(bot))
+    (parent,) = bot.slack.messages(GENERAL)
+    return appointment, parent
