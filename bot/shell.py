@@ -19,6 +19,7 @@ import logging
 import secrets
 import sys
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -317,15 +318,17 @@ class Shell:
             self.say(f"[{control.number}] is a button: type  click {control.number}")
             return
         try:
-            raw = self._input_value(control.element_type, value.strip())
+            raw = self._input_value(control, value.strip())
             self.world.slack.type_into(self.user, control.target["id"], control.block_id, raw)
         except (ValueError, LookupError) as exc:
             self.say(str(exc).removeprefix("devslack: "))
             return
         self.show_screen(self.feed.changes(self.user))
 
-    def _input_value(self, element_type: str, value: str) -> Any:
+    def _input_value(self, control: Any, value: str) -> Any:
+        """What a person picks in the Slack client, from what they typed here."""
         slack = self.world.slack
+        element_type = control.element_type
         if element_type in ("multi_users_select", "users_select"):
             ids = []
             for name in value.replace(",", " ").split():
@@ -336,9 +339,26 @@ class Shell:
             return ids if element_type == "multi_users_select" else (ids[0] if ids else None)
         if element_type == "datetimepicker":
             return int(self._when(value, self.me.tz).timestamp()) if value else None
+        if element_type in ("static_select", "radio_buttons"):
+            return self._option_value(control, value) if value else None
         if element_type in ("multi_static_select", "checkboxes"):
-            return [v.strip() for v in value.split(",") if v.strip()]
+            return [self._option_value(control, v.strip()) for v in value.split(",") if v.strip()]
         return value or None
+
+    @staticmethod
+    def _option_value(control: Any, typed: str) -> str:
+        """The option whose label or value is ``typed`` (case-insensitive)."""
+        for block in control.target.get("blocks", []):
+            if block.get("block_id") != control.block_id:
+                continue
+            options = block.get("element", {}).get("options", [])
+            for option in options:
+                label = option.get("text", {}).get("text", "")
+                if typed.lower() in (label.lower(), str(option.get("value", "")).lower()):
+                    return str(option["value"])
+            labels = ", ".join(o.get("text", {}).get("text", "") for o in options)
+            raise ValueError(f"Pick one of: {labels}.")
+        raise ValueError("That field is not in the modal any more.")
 
     def _when(self, text: str, tz: str) -> datetime:
         from zoneinfo import ZoneInfo
@@ -457,18 +477,33 @@ class Shell:
 
 
 async def _lines(interactive: bool, prompt: Callable[[], str]) -> AsyncIterator[str]:
+    """Lines from stdin, read by a daemon thread (a blocked read never delays the exit)."""
     loop = asyncio.get_running_loop()
-    while True:
-        if interactive:
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    asked = threading.Event()
+
+    def reader() -> None:
+        while True:
+            asked.wait()
+            asked.clear()
             try:
-                line = await loop.run_in_executor(None, input, prompt())
-            except EOFError:
-                print(file=sys.stdout)
+                line: str | None = input(prompt()) if interactive else sys.stdin.readline()
+            except (EOFError, KeyboardInterrupt):
+                line = None
+            if line == "" and not interactive:
+                line = None
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+            if line is None:
                 return
-        else:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                return
+
+    threading.Thread(target=reader, name="shell-stdin", daemon=True).start()
+    while True:
+        asked.set()
+        line = await queue.get()
+        if line is None:
+            if interactive:
+                print()
+            return
         yield line.rstrip("\n")
 
 

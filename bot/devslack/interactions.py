@@ -261,7 +261,7 @@ def _delete_target(slack: DevSlackServer, entry: ResponseUrl) -> None:
         message = slack.state_messages.get((channel, ts))
         if message is None or message.deleted:
             raise ApiError("message_not_found")
-        message.deleted = True
+        slack.delete_message(message)
     else:
         ephemeral = slack.find_ephemeral(channel, ts)
         if ephemeral is None or ephemeral.deleted:

@@ -396,6 +396,21 @@ class DevSlackServer:
         self.channel_order.setdefault(message.channel, []).append(message.ts)
         self.touch()
 
+    def delete_message(self, message: Message) -> None:
+        """Delete as Slack does: a parent with replies stays as a tombstone."""
+        if message.is_reply:
+            parent = self.state_messages.get((message.channel, message.thread_ts or ""))
+            if parent is not None and message.ts in parent.reply_ts:
+                parent.reply_ts.remove(message.ts)
+        if message.reply_ts and not message.is_reply:
+            message.subtype = "tombstone"
+            message.text = "This message was deleted."
+            message.blocks = []
+            message.metadata = None
+        else:
+            message.deleted = True
+        self.touch()
+
     def store_ephemeral(self, ephemeral: Ephemeral) -> None:
         self.state_ephemerals.append(ephemeral)
         self.touch()

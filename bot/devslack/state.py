@@ -123,6 +123,7 @@ class Message:
     reply_ts: list[str] = field(default_factory=list)
     edited_ts: str | None = None
     deleted: bool = False
+    subtype: str | None = None  # "tombstone": a deleted parent whose replies remain
     via: str = "chat.postMessage"
 
     @property
@@ -139,6 +140,8 @@ class Message:
         }
         if with_channel:
             msg["channel"] = self.channel
+        if self.subtype:
+            msg["subtype"] = self.subtype
         if self.bot_id:
             msg["bot_id"] = self.bot_id
         if self.thread_ts:

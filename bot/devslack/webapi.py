@@ -279,7 +279,7 @@ async def chat_post_message(slack: DevSlackServer, params: dict[str, Any]) -> di
 async def chat_update(slack: DevSlackServer, params: dict[str, Any]) -> dict[str, Any]:
     channel = _channel(slack, params, for_write=True)
     message = _message(slack, channel, params.get("ts"))
-    if message.user != slack.bot_user_id:
+    if message.user != slack.bot_user_id or message.subtype == "tombstone":
         raise ApiError("cant_update_message")
     text, blocks = _content(slack, params, updating=True)
     metadata = _metadata(params)
@@ -306,8 +306,7 @@ async def chat_delete(slack: DevSlackServer, params: dict[str, Any]) -> dict[str
     message = _message(slack, channel, params.get("ts"))
     if message.user != slack.bot_user_id:
         raise ApiError("cant_delete_message")
-    message.deleted = True
-    slack.touch()
+    slack.delete_message(message)
     return {"ok": True, "channel": channel.id, "ts": message.ts}
 
 

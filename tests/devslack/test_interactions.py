@@ -536,3 +536,66 @@ async def test_app_home_opened_and_publish(slack: DevSlackServer, bolt: AsyncApp
     await slack.wait_for(lambda: slack.home(ALICE))
     assert events[0]["tab"] == "home" and events[0]["user"] == ALICE
     assert slack.home(ALICE)["blocks"][0]["text"]["text"] == "Upcoming: none"
+
+
+async def test_errors_for_a_block_that_is_not_an_input_are_a_problem(
+    slack: DevSlackServer, bolt: AsyncApp
+):
+    @bolt.view("schedule")
+    async def on_submit(ack: Any) -> None:
+        await ack(response_action="errors", errors={"no_such_block": "?"})
+
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    opened = await client.views_open(trigger_id=slack.new_trigger(ALICE).id, view=MODAL)
+    await slack.submit_view(ALICE, opened["view"]["id"], {"subject": "x", "when": 1})
+    assert slack.problems and "input blocks" in slack.problems[0]
+
+
+async def test_close_view_notifies_when_asked(slack: DevSlackServer, bolt: AsyncApp):
+    closed: list[str] = []
+
+    @bolt.view_closed("schedule")
+    async def on_close(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        closed.append(body["view"]["id"])
+
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    view = dict(MODAL, notify_on_close=True)
+    opened = await client.views_open(trigger_id=slack.new_trigger(ALICE).id, view=view)
+    answer = await slack.close_view(ALICE, opened["view"]["id"])
+    assert answer is not None and answer.status == 200
+    assert closed == [opened["view"]["id"]]
+    assert slack.views(ALICE) == []
+
+
+async def test_ephemerals_cannot_be_updated_with_chat_update(
+    slack: DevSlackServer, client: AsyncWebClient
+):
+    posted = await client.chat_postEphemeral(channel=GENERAL, user=ALICE, text="only you")
+    with pytest.raises(SlackApiError) as info:
+        await client.chat_update(channel=GENERAL, ts=posted["message_ts"], text="x")
+    assert info.value.response["error"] == "message_not_found"
+
+
+async def test_in_channel_ack_is_a_channel_message(slack: DevSlackServer, recorder: Recorder):
+    async def ack(body: bytes) -> web.Response:
+        return web.json_response({"response_type": "in_channel", "text": "Everyone sees this"})
+
+    recorder.answer = ack
+    await slack.send_command(ALICE, GENERAL, "x")
+    assert [m["text"] for m in slack.messages(GENERAL)] == ["Everyone sees this"]
+    assert slack.ephemerals(ALICE) == []
+
+
+async def test_invalid_ack_blocks_are_reported_by_slackbot(
+    slack: DevSlackServer, recorder: Recorder
+):
+    async def ack(body: bytes) -> web.Response:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "a" * 3001}}]
+        return web.json_response({"text": "x", "blocks": blocks})
+
+    recorder.answer = ack
+    await slack.send_command(ALICE, GENERAL, "x")
+    (said,) = slack.ephemerals(ALICE)
+    assert said["source"] == "slackbot"
+    assert said["text"] == '/meet failed with the error "invalid_blocks"'

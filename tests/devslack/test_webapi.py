@@ -351,6 +351,20 @@ async def test_delete(client: AsyncWebClient, slack: DevSlackServer):
     )
 
 
+async def test_deleting_a_parent_leaves_a_tombstone(client: AsyncWebClient, slack):
+    parent = await client.chat_postMessage(channel=GENERAL, text="parent")
+    reply = await client.chat_postMessage(channel=GENERAL, text="reply", thread_ts=parent["ts"])
+    await client.chat_delete(channel=GENERAL, ts=parent["ts"])
+    (tombstone,) = slack.messages(GENERAL)
+    assert tombstone["subtype"] == "tombstone"
+    assert tombstone["text"] == "This message was deleted."
+    assert [m["ts"] for m in slack.thread(GENERAL, parent["ts"])] == [reply["ts"]]
+    call = client.chat_update(channel=GENERAL, ts=parent["ts"], text="back")
+    assert await error_of(call) == "cant_update_message"
+    await client.chat_delete(channel=GENERAL, ts=reply["ts"])
+    assert slack.thread(GENERAL, parent["ts"]) == []
+
+
 async def test_post_ephemeral(client: AsyncWebClient, slack: DevSlackServer):
     answer = await client.chat_postEphemeral(channel=GENERAL, user=ALICE, text="only you")
     (ephemeral,) = slack.ephemerals(ALICE)
