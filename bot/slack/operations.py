@@ -26,7 +26,10 @@ from slack_sdk.errors import SlackApiError
 from bot.scheducal.errors import (
     AppointmentAlreadyCancelled,
     AppointmentNotFound,
+    ScheduCalConnectionError,
     ScheduCalError,
+    ScheduCalProtocolError,
+    ScheduCalServerError,
 )
 from bot.services import Services
 from bot.slack import blocks
@@ -40,6 +43,8 @@ from bot.store.models import Appointment
 log = logging.getLogger(__name__)
 
 Respond = Callable[..., Awaitable[Any]]
+# Failures after which ScheduCal may or may not have acted on the request.
+UNCERTAIN_OUTCOME = (ScheduCalConnectionError, ScheduCalServerError, ScheduCalProtocolError)
 
 
 # --------------------------------------------------------------------------- people
@@ -195,6 +200,14 @@ def _invitee_name(attendee: DraftAttendee) -> str:
     return attendee.name or attendee.email.split("@", 1)[0]
 
 
+async def _tell_preview(respond: Respond, **message: Any) -> None:
+    """Replace the preview; a failure here must not stop the invitations half-way."""
+    try:
+        await respond(replace_original=True, **message)
+    except Exception as exc:  # noqa: BLE001 - e.g. an expired response URL; keep going
+        log.warning("could not update the preview: %s", type(exc).__name__)
+
+
 async def send_invites(services: Services, draft: Draft, respond: Respond) -> Appointment | None:
     """Create the appointment from a preview; None when this preview was already sent."""
     async with services.db.session() as s:
@@ -218,8 +231,8 @@ async def send_invites(services: Services, draft: Draft, respond: Respond) -> Ap
     if not created:
         log.info("Send invites clicked again for #%s: ignored", appointment.ref)
         return None
-    await respond(
-        replace_original=True,
+    await _tell_preview(
+        respond,
         text=f":hourglass_flowing_sand: Sending the invitations for #{appointment.ref}…",
     )
     attendees = list(draft.attendees)
@@ -235,16 +248,20 @@ async def send_invites(services: Services, draft: Draft, respond: Respond) -> Ap
             invitee_name=_invitee_name(first) if first else None,
             invitee_email=first.email if first else None,
         )
-    except BaseException as exc:
+    except Exception as exc:
         async with services.db.session() as s:
             await repo.mark_failed(s, appointment.id)
         if not isinstance(exc, ScheduCalError):
             raise
         sentence = scheducal_sentence(exc, doing="create the appointment")
-        await respond(
-            replace_original=True,
-            text=f":x: {sentence} Nothing was sent. Run the command again when you are ready.",
-        )
+        if isinstance(exc, UNCERTAIN_OUTCOME):
+            sentence += (
+                " I could not confirm whether ScheduCal created it: check your calendar "
+                "before running the command again."
+            )
+        else:
+            sentence += " Nothing was sent. Run the command again when you are ready."
+        await _tell_preview(respond, text=f":x: {sentence}")
         return None
 
     async with services.db.session() as s:
@@ -264,7 +281,7 @@ async def send_invites(services: Services, draft: Draft, respond: Respond) -> Ap
     text, outcome = blocks.send_outcome_message(
         appointment, appointment.invitees, problems=problems
     )
-    await respond(replace_original=True, text=text, blocks=outcome)
+    await _tell_preview(respond, text=text, blocks=outcome)
     return appointment
 
 
@@ -326,6 +343,15 @@ async def invite_people(
     return lines
 
 
+def _unchanged(exc: Exception, sentence: str) -> str:
+    if isinstance(exc, UNCERTAIN_OUTCOME):
+        return (
+            " If ScheduCal applied the change anyway, its notification will update the "
+            "thread shortly."
+        )
+    return " " + sentence
+
+
 async def reschedule(
     services: Services,
     appointment: Appointment,
@@ -348,7 +374,7 @@ async def reschedule(
         await services.scheducal.update_appointment(
             appointment.scheducal_id, start=start, end=end, time_zone=timezone
         )
-    except BaseException as exc:
+    except Exception as exc:
         async with services.db.session() as s:
             await repo.update_schedule(
                 s, appointment.id, start_utc=old[0], end_utc=old[1], timezone=old[2]
@@ -356,7 +382,7 @@ async def reschedule(
         if isinstance(exc, ScheduCalError):
             raise UserFacingError(
                 scheducal_sentence(exc, doing=f"reschedule #{appointment.ref}")
-                + " The appointment keeps its old time."
+                + _unchanged(exc, "The appointment keeps its old time.")
             ) from exc
         raise
     appointment = await reload(services, appointment.id)
@@ -384,13 +410,13 @@ async def cancel(
         await services.scheducal.cancel_appointment(appointment.scheducal_id, comment=comment)
     except (AppointmentAlreadyCancelled, AppointmentNotFound):
         log.info("#%s was already canceled in ScheduCal", appointment.ref)
-    except BaseException as exc:
+    except Exception as exc:
         async with services.db.session() as s:
             await repo.mark_sent(s, appointment.id, appointment.scheducal_id)
         if isinstance(exc, ScheduCalError):
             raise UserFacingError(
                 scheducal_sentence(exc, doing=f"cancel #{appointment.ref}")
-                + " The appointment is still on."
+                + _unchanged(exc, "The appointment is still on.")
             ) from exc
         raise
     appointment = await reload(services, appointment.id)
