@@ -176,3 +176,25 @@ async def test_cancel_by_command_then_list_and_home(bot):
     await bot.slack.send_command(ANN, GENERAL, "reschedule 1 tomorrow 3pm")
     await bot.slack.wait_for(lambda: "already canceled" in bot.last_ephemeral_text(ANN))
     assert len(bot.slack.thread(GENERAL, parent["ts"])) == 1
+
+
+async def test_a_scheducal_refusal_undoes_the_store_change(bot):
+    from bot.scheducal.client import ScheduCalClient
+
+    appointment, parent = await scheduled(bot)
+    sandbox = bot.sandbox
+    async with ScheduCalClient(sandbox.url, sandbox.api_key, sandbox.api_secret) as direct:
+        await direct.cancel_appointment(appointment.scheducal_id)  # behind the bot's back
+
+    await bot.slack.click(ANN, parent, "appt_reschedule")
+    (view,) = await bot.slack.wait_for(lambda: bot.slack.views(ANN))
+    await bot.slack.submit_view(ANN, view["id"], {"start": next_week_at(8)})
+    await bot.slack.wait_for(lambda: "old time" in bot.last_ephemeral_text(ANN))
+    assert bot.last_ephemeral_text(ANN) == (
+        "ScheduCal could not reschedule #1: this appointment is already cancelled. "
+        "The appointment keeps its old time."
+    )
+    saved = await stored(bot)
+    assert (saved.start_utc, saved.end_utc) == (appointment.start_utc, appointment.end_utc)
+    assert saved.status == "active"
+    assert bot.slack.thread(GENERAL, parent["ts"]) == []
