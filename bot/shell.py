@@ -16,7 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import secrets
+import socket
 import sys
 import tempfile
 import threading
@@ -105,11 +105,12 @@ async def start_world(db_path: Path) -> AsyncIterator[World]:
     from bot.config import Settings
     from bot.devslack import DevSlackServer
     from bot.sandbox.server import SandboxServer
+    from bot.scheducal.client import ScheduCalClient
+    from bot.scheducal.events import EVENT_TYPES
     from bot.serve import start_http
     from bot.services import Services
     from bot.web import create_web_app
 
-    webhook_secret = "whsec_" + secrets.token_urlsafe(24)
     async with (
         SandboxServer(allow_http_webhooks=True) as sandbox,
         DevSlackServer() as slack,
@@ -117,11 +118,17 @@ async def start_world(db_path: Path) -> AsyncIterator[World]:
         for user_id, name, real_name, email, tz, admin in DEMO_PEOPLE:
             slack.add_user(user_id, name, real_name, email, tz, is_admin=admin)
         slack.add_channel(*DEMO_CHANNEL)
+        # Register the webhook the way a deployment does (through the API), on the port the
+        # bot is about to listen on, so the bot starts with the secret ScheduCal handed out.
+        port = _free_port()
+        bot_url = f"http://127.0.0.1:{port}"
+        async with ScheduCalClient(sandbox.url, sandbox.api_key, sandbox.api_secret) as client:
+            hook = await client.register_webhook(f"{bot_url}/webhooks/scheducal", EVENT_TYPES)
         settings = Settings.from_env().with_overrides(
             scheducal_api_url=sandbox.url,
             scheducal_api_key=sandbox.api_key,
             scheducal_api_secret=sandbox.api_secret,
-            scheducal_webhook_secrets=(webhook_secret,),
+            scheducal_webhook_secrets=(hook.secret or "",),
             scheducal_default_channel=DEMO_CHANNEL[0],
             slack_bot_token=slack.bot_token,
             slack_signing_secret=slack.signing_secret,
@@ -129,18 +136,24 @@ async def start_world(db_path: Path) -> AsyncIterator[World]:
             slack_api_url=slack.api_url,
             database_url=f"sqlite+aiosqlite:///{db_path}",
             host="127.0.0.1",
-            port=0,
+            port=port,
+            public_url=bot_url,
         )
         async with Services.start(settings) as services:
             await services.db.upgrade()
             app = create_web_app(settings, services)
-            server = await start_http(app, "127.0.0.1", 0)
+            server = await start_http(app, "127.0.0.1", port)
             try:
                 slack.app_url = server.url + "/"
-                sandbox.register_webhook(server.url + "/webhooks/scheducal", secret=webhook_secret)
                 yield World(slack, sandbox, services, settings, server.url, DEMO_CHANNEL[0])
             finally:
                 await server.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 # --- the interpreter ------------------------------------------------------------------------
@@ -175,12 +188,12 @@ class Shell:
         """Wait until webhook deliveries and the bot's Slack calls have stopped."""
         slack, sandbox = self.world.slack, self.world.sandbox
         for _ in range(20):
-            before = (len(slack.calls), len(sandbox.events), len(slack.sent))
+            before = (slack.activity, len(sandbox.events))
             with contextlib.suppress(Exception):
                 await sandbox.wait_idle(timeout=10)
             await self._inbox_drained(timeout=15)
             await slack.settle(quiet=self.quiet, timeout=15)
-            if before == (len(slack.calls), len(sandbox.events), len(slack.sent)):
+            if before == (slack.activity, len(sandbox.events)):
                 return
 
     async def _inbox_drained(self, timeout: float) -> None:

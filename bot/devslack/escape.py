@@ -2,8 +2,8 @@
 
 People type ``@alice`` (picked from autocomplete), ``#general``, ``bob@acme.com`` or a
 link; the app receives ``<@U123|alice>``, ``<#C1|general>``, ``<mailto:bob@acme.com|
-bob@acme.com>`` and ``<https://x.y|x.y>``. ``&``, ``<`` and ``>`` typed by the person
-arrive as ``&amp;``, ``&lt;`` and ``&gt;``.
+bob@acme.com>`` and ``<https://x.y|x.y>``; ``@here`` arrives as ``<!here>``. ``&``,
+``<`` and ``>`` typed by the person arrive as ``&amp;``, ``&lt;`` and ``&gt;``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ _EMAIL = re.compile(
 _URL = re.compile(r"\bhttps?://[^\s<>]+")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9._-]+)")
 _CHANNEL = re.compile(r"(?<![\w&])#([a-z0-9_-]+)")
+_SPECIAL = ("here", "channel", "everyone")
 _TOKEN = re.compile(
     "|".join(
         f"(?P<{name}>{rx.pattern})"
@@ -57,6 +58,10 @@ def escape_command_text(
             out.append(f"<mailto:{token}|{token}>")
         elif match.group("mention"):
             name = token[1:].rstrip(".")
+            if name in _SPECIAL:
+                out.append(f"<!{name}>{token[1 + len(name) :]}")
+                pos = match.end()
+                continue
             user_id = user_lookup(name)
             tail = token[1 + len(name) :]
             out.append(f"<@{user_id}|{name}>{tail}" if user_id else escape_mrkdwn(token))

@@ -151,11 +151,13 @@ class DevSlackServer:
         self.response_urls: dict[str, ResponseUrl] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.confirm_dialogs: list[dict[str, Any]] = []
-        self.sent: list[dict[str, Any]] = []
+        self.sent: list[dict[str, Any]] = []  # what devslack sent the app, with its answer
+        self.response_posts: list[dict[str, Any]] = []  # what the app posted to response URLs
         self.problems: list[str] = []
         self._faults: dict[str, list[_Fault]] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._last_activity = time.monotonic()
+        self.activity = 0  # grows with every call, post and change: "did anything happen?"
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -284,12 +286,15 @@ class DevSlackServer:
         return channel
 
     def resolve_channel(self, channel_id: str) -> Channel | None:
-        """A channel by id; a user id means the bot's direct message with that person."""
+        """A channel by id or ``#name``; a user id means the bot's DM with that person."""
         if channel_id in self.channels:
             return self.channels[channel_id]
         user = self.users.get(channel_id)
         if user is not None and not user.is_bot:
             return self.dm_channel(user.id)
+        if channel_id.startswith("#"):
+            found = self.find_channel(channel_id)
+            return found if found is not None and not found.is_im else None
         return None
 
     def dm_channel(self, user_id: str) -> Channel:
@@ -390,6 +395,7 @@ class DevSlackServer:
 
     def touch(self) -> None:
         self._last_activity = time.monotonic()
+        self.activity += 1
 
     def store_message(self, message: Message) -> None:
         self.state_messages[(message.channel, message.ts)] = message
@@ -645,7 +651,7 @@ class DevSlackServer:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         handler = METHODS.get(method)
         if handler is None:
-            return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
+            return web.json_response({"ok": False, "error": "unknown_method"})
         fault = self._fault(method)
         if fault is not None:
             return fault
@@ -683,7 +689,7 @@ class DevSlackServer:
         if not isinstance(payload, dict):
             return web.json_response({"ok": False, "error": "invalid_payload"}, status=400)
         entry.uses += 1
-        self.sent.append({"kind": "response_url", "payload": payload})
+        self.response_posts.append(payload)
         try:
             interactions.apply_response(self, entry, payload)
         except ApiError as exc:

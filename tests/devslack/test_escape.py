@@ -33,3 +33,7 @@ def test_unknown_names_stay_as_typed():
 
 def test_email_is_not_a_mention():
     assert esc("alice@example.com") == "<mailto:alice@example.com|alice@example.com>"
+
+
+def test_special_mentions():
+    assert esc("ping @here and @channel!") == "ping <!here> and <!channel>!"

@@ -599,3 +599,38 @@ async def test_invalid_ack_blocks_are_reported_by_slackbot(
     (said,) = slack.ephemerals(ALICE)
     assert said["source"] == "slackbot"
     assert said["text"] == '/meet failed with the error "invalid_blocks"'
+
+
+async def test_select_menus_in_a_message(
+    slack: DevSlackServer, recorder: Recorder, client: AsyncWebClient
+):
+    menus = {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "static_select",
+                "action_id": "pick_duration",
+                "placeholder": {"type": "plain_text", "text": "Duration"},
+                "options": [
+                    {"text": {"type": "plain_text", "text": "30 min"}, "value": "30"},
+                    {"text": {"type": "plain_text", "text": "1 h"}, "value": "60"},
+                ],
+            },
+            {"type": "users_select", "action_id": "pick_person"},
+        ],
+    }
+    await client.chat_postMessage(channel=GENERAL, text="menus", blocks=[menus])
+    message = slack.messages(GENERAL)[0]
+    await slack.click(ALICE, message, "pick_duration", "60")
+    await slack.click(ALICE, message, "pick_person", BOB)
+    with pytest.raises(LookupError):
+        await slack.click(ALICE, message, "pick_duration", "90")
+    actions = [
+        json.loads(parse_qs(b.decode())["payload"][0])["actions"][0] for _, b in recorder.requests
+    ]
+    assert actions[0]["type"] == "static_select"
+    assert actions[0]["selected_option"] == {
+        "text": {"type": "plain_text", "text": "1 h"},
+        "value": "60",
+    }
+    assert actions[1]["type"] == "users_select" and actions[1]["selected_user"] == BOB

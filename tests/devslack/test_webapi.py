@@ -474,3 +474,21 @@ async def test_rate_limit_per_method_and_channel():
 
 async def test_unknown_method(client: AsyncWebClient):
     assert await error_of(client.api_call("chat.teleport")) == "unknown_method"
+
+
+async def test_channel_by_name(client: AsyncWebClient, slack: DevSlackServer):
+    answer = await client.chat_postMessage(channel="#general", text="by name")
+    assert answer["channel"] == GENERAL
+    assert await error_of(client.chat_postMessage(channel="#nope", text="x")) == "channel_not_found"
+
+
+async def test_token_never_logged(
+    slack: DevSlackServer, client: AsyncWebClient, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level("DEBUG")
+    await client.chat_postMessage(channel=GENERAL, text="hi")
+    wrong = AsyncWebClient(token="xoxb-wrong", base_url=slack.api_url)
+    assert await error_of(wrong.api_call("auth.test")) == "invalid_auth"
+    assert any("chat.postMessage" in r.getMessage() for r in caplog.records)
+    assert slack.bot_token not in caplog.text
+    assert slack.bot_token not in repr(slack.__dict__.get("calls"))
