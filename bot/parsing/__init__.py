@@ -4,6 +4,13 @@ Pure functions: no I/O, no Slack, no database. See :func:`parse_request`.
 """
 
 from bot.parsing.model import AppointmentRequest, Attendee, ParseError
-from bot.parsing.request import parse_request, parse_when
+from bot.parsing.request import parse_request, parse_when, warm_up
 
-__all__ = ["AppointmentRequest", "Attendee", "ParseError", "parse_request", "parse_when"]
+__all__ = [
+    "AppointmentRequest",
+    "Attendee",
+    "ParseError",
+    "parse_request",
+    "parse_when",
+    "warm_up",
+]

@@ -77,11 +77,11 @@ class Token:
 
 
 # ---------------------------------------------------------------- pattern pieces
-_AMPM = r"(?:\s?(?P<ap>[ap])\.?m(?![a-z])\.?)"
+_AMPM = r"(?:(?:\s?(?P<ap>[ap])\.?m|(?P<ap1>[ap]))(?![a-z])\.?)"
 # A clock time inside a range: 3, 3pm, 3:30, 15:00, 9.30am, noon, midnight.
 _TS = (
     r"(?:12\s*noon|noon|midday|midnight|(?:[01]?[0-9]|2[0-3])(?:[:.][0-5][0-9])?"
-    r"(?:\s?[ap]\.?m(?![a-z])\.?)?)"
+    r"(?:\s?[ap]\.?m(?![a-z])\.?|[ap](?![a-z]))?)"
 )
 _AFTER_NUMBER = (
     r"(?![0-9a-z:/%]|\.[0-9])(?!\s*(?:%|people|persons|pax|guests|seats|mins?\b|minutes|"
@@ -98,7 +98,7 @@ _MONTH = (
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _WEEKDAY = (
     r"(?:monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu|friday|fri"
-    r"|saturday|sunday)"
+    r"|saturday|sat|sunday|sun)"
 )
 _ORD = r"(?:st|nd|rd|th)"
 
@@ -203,7 +203,8 @@ _WEEKDAY_RE = re.compile(
 )
 _WEEK_ONLY = re.compile(r"\b(?:next|this|the\s+following)\s+(?:week|month|year)\b", _I)
 _DAY_OF_MONTH = re.compile(
-    rf"\b(?:on\s+the|on|the)\s+(?P<d>[0-9]{{1,2}}){_ORD}(?![a-z0-9])(?:\s+of\s+(?:the|this)\s+month)?",
+    rf"\b(?:on\s+the|on|the)\s+(?P<d>[0-9]{{1,2}}){_ORD}(?![a-z0-9])"
+    r"(?:\s+of\s+(?P<which>the|this|next)\s+month)?",
     _I,
 )
 _WORD_TIME = re.compile(
@@ -245,6 +246,7 @@ _TIME = re.compile(
     |\bbeginning\s+at)\s*)?(?<![0-9A-Za-z:./])
     (?:(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
      |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?)
+    (?:\s?-?ish\b|\s+sharp\b)?
     (?P<dp>\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night|\s+tonight)?
     {_AFTER_NUMBER}""",
     _IX,
@@ -326,7 +328,7 @@ class Scanner:
 _CLOCK = re.compile(
     r"""^(?:(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
     |(?P<h>[0-9]{1,2})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?
-     (?:\s?(?P<ap>[ap])\.?m\.?)?)$""",
+     (?:\s?(?P<ap>[ap])\.?m\.?|(?P<ap1>[ap]))?)$""",
     _IX,
 )
 
@@ -340,7 +342,9 @@ def parse_clock(text: str) -> Clock | None:
         return Clock(12, 0, "pm")
     if m.group("midnight"):
         return Clock(0, 0, None, True, midnight=True)
-    return _numeric_clock(m.group("h"), m.group("m"), m.group("sep"), m.group("ap"))
+    return _numeric_clock(
+        m.group("h"), m.group("m"), m.group("sep"), m.group("ap") or m.group("ap1")
+    )
 
 
 def _numeric_clock(h: str, m: str | None, sep: str | None, ap: str | None) -> Clock | None:
@@ -358,7 +362,7 @@ def _numeric_clock(h: str, m: str | None, sep: str | None, ap: str | None) -> Cl
 
 
 def _word_clock(m: re.Match[str]) -> Clock | None:
-    ap = m.group("ap")
+    ap = m.group("ap") or m.group("ap1")
     meridiem = None if ap is None else ("am" if ap.lower() == "a" else "pm")
     if m.group("hr"):
         hr_text = m.group("hr").lower()
@@ -495,6 +499,15 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
         spec = _month_day(int(m.group("m")), int(m.group("d")), m.group("y"))
         if spec is not None:
             sc.consume(m.start(), m.end(), DATE, spec)
+    for m in _IN_DAYS.finditer(sc.masked):
+        n = number(m.group("n1") or m.group("n2"))
+        unit = (m.group("u1") or m.group("u2")).lower()
+        if n is None or n != int(n) or n > 3660:
+            continue
+        days = int(n) * (7 if unit.startswith("week") else 1)
+        if (m.group("base") or "").lower() == "tomorrow":
+            days += 1
+        sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=days))
     for m in _RELATIVE_DAY.finditer(sc.masked):
         if m.group("dat"):
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=2))
@@ -512,15 +525,6 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
             hint = _DAYPART_HINT[m.group("this").split()[-1].lower()]
             sc.tokens.append(Token(DAYPART, m.start(), m.end(), hint, m.group()))
-    for m in _IN_DAYS.finditer(sc.masked):
-        n = number(m.group("n1") or m.group("n2"))
-        unit = (m.group("u1") or m.group("u2")).lower()
-        if n is None or n != int(n) or n > 3660:
-            continue
-        days = int(n) * (7 if unit.startswith("week") else 1)
-        if (m.group("base") or "").lower() == "tomorrow":
-            days += 1
-        sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=days))
     for m in _NEXT_WEEK_WEEKDAY.finditer(sc.masked):
         mode = "nextweek" if m.group("nw").lower() == "next" else "this"
         wd = _WEEKDAYS[m.group("wd").lower()[:3]]
@@ -540,7 +544,8 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
     for m in _DAY_OF_MONTH.finditer(sc.masked):
         d = int(m.group("d"))
         if 1 <= d <= 31:
-            sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d))
+            mode = "next" if (m.group("which") or "").lower() == "next" else None
+            sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d, mode=mode))
     for m in _WEEK_ONLY.finditer(sc.masked):
         sc.consume(m.start(), m.end(), DATE, DateSpec("week"))
 
@@ -655,14 +660,17 @@ def _scan_times(sc: Scanner) -> None:
         elif m.group("midnight"):
             clock = Clock(0, 0, None, True, midnight=True)
         else:
-            clock = _numeric_clock(m.group("h"), m.group("m"), m.group("sep"), m.group("ap"))
+            ap = m.group("ap") or m.group("ap1")
+            clock = _numeric_clock(m.group("h"), m.group("m"), m.group("sep"), ap)
             if clock is None:
                 continue
             sep = m.group("sep")
-            if m.group("ap") is None:
+            if m.group("ap1") and not pre and sc.kind_before(m.start()) != DATE:
+                continue  # "10a" is a time after "at" or after a day; "Room 4a" is not
+            if ap is None:
                 if sep is None and not pre:
-                    # A bare number is a time only after "at" (or right beside a day).
-                    if DATE not in (sc.kind_before(m.start()), sc.kind_after(m.end())):
+                    # A bare number is a time only after "at" or right after a day.
+                    if sc.kind_before(m.start()) != DATE:
                         continue
                     if sc.masked[m.start() - 1 : m.start()] not in (" ", MASK, ""):
                         continue

@@ -264,6 +264,8 @@ def _resolve_abs(spec: DateSpec, today: date) -> tuple[date, bool]:
 
 def _resolve_dom(spec: DateSpec, today: date) -> date:
     year, month = today.year, today.month
+    if spec.mode == "next":  # "the 3rd of next month"
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     for _ in range(13):
         try:
             candidate = date(year, month, spec.dom)
