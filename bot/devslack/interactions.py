@@ -19,10 +19,10 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.devslack.blockkit import iter_elements, validate_message_blocks, validate_view
+from bot.devslack.blockkit import iter_elements, validate_view
 from bot.devslack.escape import escape_command_text
 from bot.devslack.state import Ephemeral, Message, ResponseUrl, View, new_id
-from bot.devslack.webapi import MAX_TEXT, MAX_VIEW_STACK, ApiError, _with_generated_ids
+from bot.devslack.webapi import MAX_VIEW_STACK, ApiError, flag, message_content, with_generated_ids
 
 if TYPE_CHECKING:
     from bot.devslack.server import AppResponse, DevSlackServer
@@ -193,24 +193,11 @@ def apply_response(
     source: str = "response_url",
 ) -> None:
     """Apply a message sent to a response URL (or returned as a command's ack body)."""
-    text = payload.get("text")
-    text = None if text is None else str(text)
-    blocks = payload.get("blocks")
-    if blocks is not None:
-        problems = validate_message_blocks(blocks)
-        if problems:
-            raise ApiError("invalid_blocks", errors=problems)
-        blocks = _with_generated_ids(blocks)
-    if _flag(payload.get("delete_original")):
+    if flag(payload.get("delete_original")):
         _delete_target(slack, entry)
         return
-    if not text and not blocks:
-        raise ApiError("no_text")
-    if blocks and not text and slack.text_required_with_blocks:
-        raise ApiError("no_text")
-    if text and len(text) > MAX_TEXT:
-        raise ApiError("msg_too_long")
-    if _flag(payload.get("replace_original")) and entry.target is not None:
+    text, blocks = message_content(slack, payload)
+    if flag(payload.get("replace_original")) and entry.target is not None:
         _replace_target(slack, entry, text or "", blocks or [])
         return
     thread_ts = payload.get("thread_ts") or entry.thread_ts
@@ -245,12 +232,6 @@ def apply_response(
     slack.store_ephemeral(ephemeral)
     if entry.target is None:
         entry.target = ("ephemeral", ephemeral.channel, ephemeral.ts)
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() in ("1", "true", "yes")
-    return bool(value)
 
 
 def _delete_target(slack: DevSlackServer, entry: ResponseUrl) -> None:
@@ -637,7 +618,7 @@ def _apply_view_answer(slack: DevSlackServer, view: View, answer: AppResponse) -
             slack.problems.append(f"response_action {action} with an invalid view: {problems}")
             view.errors = {"": "We had some trouble connecting. Try again?"}
             return
-        new_body = dict(new_body, blocks=_with_generated_ids(new_body.get("blocks") or []))
+        new_body = dict(new_body, blocks=with_generated_ids(new_body.get("blocks") or []))
         if action == "update":
             slack.replace_view(view, new_body)
         elif len(slack.modal_stack(view.user)) >= MAX_VIEW_STACK:

@@ -65,20 +65,19 @@ def _json_param(params: dict[str, Any], name: str, error: str) -> Any:
     return value
 
 
-def _flag(value: Any) -> bool:
+def flag(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes")
     return bool(value)
 
 
-def _required(params: dict[str, Any], name: str, error: str = "invalid_arguments") -> str:
+def _required(params: dict[str, Any], name: str) -> str:
     value = params.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
-        if error == "invalid_arguments":
-            raise ApiError(
-                error, response_metadata={"messages": [f"[ERROR] missing required field: {name}"]}
-            )
-        raise ApiError(error)
+        raise ApiError(
+            "invalid_arguments",
+            response_metadata={"messages": [f"[ERROR] missing required field: {name}"]},
+        )
     return str(value)
 
 
@@ -90,10 +89,11 @@ def _blocks_error(problems: list[str]) -> ApiError:
     )
 
 
-def _content(
-    slack: DevSlackServer, params: dict[str, Any], *, updating: bool = False
+def message_content(
+    slack: DevSlackServer, params: dict[str, Any]
 ) -> tuple[str | None, list[dict[str, Any]] | None]:
-    """``text`` and ``blocks`` checked as Slack checks them (``None`` = not given)."""
+    """``text`` and ``blocks`` of a message, checked as Slack checks them (``None`` = not
+    given). Used for the Web API and for response URLs and ack bodies alike."""
     text = params.get("text")
     if text is not None and not isinstance(text, str):
         text = str(text)
@@ -102,7 +102,7 @@ def _content(
         problems = validate_message_blocks(blocks)
         if problems:
             raise _blocks_error(problems)
-    if not text and not blocks and not (updating and "blocks" in params):
+    if not text and not blocks:
         raise ApiError("no_text")
     if blocks and not text and slack.text_required_with_blocks:
         raise ApiError(
@@ -117,11 +117,11 @@ def _content(
     if text and len(text) > MAX_TEXT:
         raise ApiError("msg_too_long")
     if blocks is not None:
-        blocks = _with_generated_ids(blocks)
+        blocks = with_generated_ids(blocks)
     return text, blocks
 
 
-def _with_generated_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_generated_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Slack fills in ``block_id`` and ``action_id`` where the app left them out."""
     blocks = copy.deepcopy(blocks)
     for block in blocks:
@@ -221,7 +221,7 @@ async def conversations_replies(slack: DevSlackServer, params: dict[str, Any]) -
         raise ApiError("thread_not_found")
     if parent.is_reply:
         parent = slack.state_messages[(channel.id, parent.thread_ts or "")]
-    with_metadata = _flag(params.get("include_all_metadata"))
+    with_metadata = flag(params.get("include_all_metadata"))
     thread = [parent] + [slack.state_messages[(channel.id, r)] for r in parent.reply_ts]
     try:
         limit = int(params.get("limit") or 1000)
@@ -241,7 +241,7 @@ async def conversations_replies(slack: DevSlackServer, params: dict[str, Any]) -
 @method("chat.postMessage")
 async def chat_post_message(slack: DevSlackServer, params: dict[str, Any]) -> dict[str, Any]:
     channel = _channel(slack, params, for_write=True)
-    text, blocks = _content(slack, params)
+    text, blocks = message_content(slack, params)
     metadata = _metadata(params)
     thread_ts = params.get("thread_ts") or None
     parent: Message | None = None
@@ -281,7 +281,7 @@ async def chat_update(slack: DevSlackServer, params: dict[str, Any]) -> dict[str
     message = _message(slack, channel, params.get("ts"))
     if message.user != slack.bot_user_id or message.subtype == "tombstone":
         raise ApiError("cant_update_message")
-    text, blocks = _content(slack, params, updating=True)
+    text, blocks = message_content(slack, params)
     metadata = _metadata(params)
     if text is not None:
         message.text = text
@@ -318,7 +318,7 @@ async def chat_post_ephemeral(slack: DevSlackServer, params: dict[str, Any]) -> 
         raise ApiError("user_not_found")
     if user_id not in channel.members:
         raise ApiError("user_not_in_channel")
-    text, blocks = _content(slack, params)
+    text, blocks = message_content(slack, params)
     thread_ts = params.get("thread_ts") or None
     ephemeral = Ephemeral(
         channel=channel.id,
@@ -350,7 +350,7 @@ def _view_param(params: dict[str, Any], *, kind: str) -> dict[str, Any]:
             "invalid_arguments", response_metadata={"messages": [f"[ERROR] {p}" for p in problems]}
         )
     view = copy.deepcopy(view)
-    view["blocks"] = _with_generated_ids(view.get("blocks") or [])
+    view["blocks"] = with_generated_ids(view.get("blocks") or [])
     return view
 
 
