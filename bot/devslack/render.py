@@ -225,7 +225,7 @@ class Renderer:
         if hint:
             screen.lines.append(f"{indent}      {hint}")
         if block_id in errors:
-            screen.lines.append(f"{indent}      ! {errors[block_id]}")
+            screen.lines += self._wrap(f"! {errors[block_id]}", f"{indent}      ")
 
     def _state_value(self, state: dict[str, Any]) -> str:
         if not state:

@@ -23,6 +23,13 @@ show
 as bob
 /meet cancel 1
 as alex
+/meet
+fill 1 Design review
+fill 2 2026-12-01 10:00
+fill 5 @dana
+click 9
+fill 5 @bob
+click 9
 /remind me
 click 42
 frobnicate
@@ -46,9 +53,12 @@ def run_shell(script: str, tmp_path: Path, *extra: str) -> subprocess.CompletedP
     )
 
 
-def section(transcript: str, command: str) -> str:
-    """The output that follows the echoed ``command`` up to the next echoed command."""
-    start = transcript.index(f"> {command}\n") + len(command) + 3
+def section(transcript: str, command: str, nth: int = 1) -> str:
+    """The output after the ``nth`` echo of ``command``, up to the next echoed command."""
+    start = -1
+    for _ in range(nth):
+        start = transcript.index(f"> {command}\n", start + 1)
+    start += len(command) + 3
     following = [
         i for i in (transcript.find("alex> ", start), transcript.find("bob> ", start)) if i >= 0
     ]
@@ -91,6 +101,18 @@ def test_piped_script_shows_preview_message_and_thread(tmp_path: Path):
 
     refused = section(out, "/meet cancel 1")
     assert "only the organizer" in refused
+
+    form = section(out, "/meet")
+    assert "modal: Schedule a meeting" in form
+    assert "[9] Preview   [10] Cancel" in form
+    assert "[2] Starts: 2026-12-01 10:00 PST" in section(out, "fill 2 2026-12-01 10:00")
+    refused_form = section(out, "click 9")
+    assert "! I cannot see an email address for dana" in refused_form  # response_action errors
+    assert "modal: Schedule a meeting" in refused_form
+    previewed = section(out, "click 9", nth=2)
+    assert "Preview* of *Design review*" in previewed
+    assert "Tue, Dec 1 2026 10:00 AM PST" in previewed
+    assert "(modal “Schedule a meeting” closed)" in previewed
 
     assert "/remind is not a valid command" in out
     assert "There is no [42]" in out
