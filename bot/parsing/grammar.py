@@ -244,7 +244,8 @@ _RELSTART = re.compile(
 _TIME = re.compile(
     rf"""(?:(?P<pre>\bat|@|\baround|\babout|\bby|\bstarting(?:\s+at)?|\bstarts?\s+at
     |\bbeginning\s+at)\s*)?(?<![0-9A-Za-z:./])
-    (?:(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
+    (?:(?P<mil>(?:[01][0-9]|2[0-3])[0-5][0-9])(?P<hrs>\s*(?:hrs|hours|h)\b)?
+     |(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
      |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?)
     (?:\s?-?ish\b|\s+sharp\b)?
     (?P<dp>\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night|\s+tonight)?
@@ -646,6 +647,8 @@ def _scan_durations(sc: Scanner) -> None:
         minutes = duration_minutes(m.groupdict(), "d_")
         if minutes is None:
             continue
+        if minutes > 60 * 24 * 7:
+            continue  # "0930 hrs" is a clock time; no meeting lasts weeks
         compact = _COMPACT_HOURS.search(m.group())
         if compact and int(compact.group(1)) > 4:
             continue  # "15h30" is a clock time, not fifteen and a half hours
@@ -655,8 +658,13 @@ def _scan_durations(sc: Scanner) -> None:
 def _scan_times(sc: Scanner) -> None:
     for m in _TIME.finditer(sc.masked):
         pre = (m.group("pre") or "").lower()
-        if m.group("noon"):
-            clock: Clock | None = Clock(12, 0, "pm")
+        if m.group("mil"):
+            # "at 1400" / "1400 hrs": a 24-hour time; a lone 4-digit number is not.
+            if not (pre in ("at", "@") or m.group("hrs")):
+                continue
+            clock: Clock | None = Clock(int(m.group("mil")[:2]), int(m.group("mil")[2:]))
+        elif m.group("noon"):
+            clock = Clock(12, 0, "pm")
         elif m.group("midnight"):
             clock = Clock(0, 0, None, True, midnight=True)
         else:

@@ -168,6 +168,7 @@ _LEFTOVER_TEMPORAL = re.compile(
     r"|(?:january|february|april|june|july|august|september|october|november|december)"
     r"|[0-9]+\s*(?:days?|weeks?|months?|years?|fortnights?)|fortnight"
     r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
+    r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"
     r"|[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?"
     r"|[0-9]{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
