@@ -146,9 +146,10 @@ def duration_minutes(groups: dict[str, str | None], p: str) -> float | None:
 _WORD_MINUTE = r"(?:half|(?:a\s+)?quarter|" + NUMBER_WORD + r")"
 
 # ---------------------------------------------------------------- compiled patterns
+# Only the "T" form: in "2026-03-09 10:00-12:00" the "-12:00" is the end of a range.
 _ISO_DATETIME = re.compile(
     r"(?<![0-9])(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
-    r"[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})"
+    r"T(?P<h>[0-9]{2}):(?P<mi>[0-9]{2})"
     r"(?::[0-9]{2}(?:\.[0-9]+)?)?(?P<z>Z|[+-][0-9]{2}:?[0-9]{2})?(?![0-9:])",
     _I,
 )
@@ -251,6 +252,10 @@ _TIME = re.compile(
     (?P<dp>\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night|\s+tonight)?
     {_AFTER_NUMBER}""",
     _IX,
+)
+_STREET = re.compile(
+    r"\s+(?:[A-Z][\w'-]*\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Way|Lane|Ln"
+    r"|Dr|Drive|Pl|Place|Sq|Square|Court|Ct|Pkwy|Parkway|Hwy|Highway)\b\.?"
 )
 _ZONE_REGIONS = frozenset(
     ["africa", "america", "antarctica", "asia", "atlantic", "australia", "europe", "indian"]
@@ -676,6 +681,8 @@ def _scan_times(sc: Scanner) -> None:
             if m.group("ap1") and not pre and sc.kind_before(m.start()) != DATE:
                 continue  # "10a" is a time after "at" or after a day; "Room 4a" is not
             if ap is None:
+                if sep is None and _STREET.match(sc.masked, m.end()):
+                    continue  # "at 1 Market St" is an address
                 if sep is None and not pre:
                     # A bare number is a time only after "at" or right after a day.
                     if sc.kind_before(m.start()) != DATE:

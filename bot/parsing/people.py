@@ -14,7 +14,7 @@ from bot.parsing.model import Attendee
 PERSON = "person"
 
 _SLACK_MARKUP = re.compile(r"<(?P<body>[^<>\n]{1,1000})>")
-_USER = re.compile(r"^@(?P<id>[UW][A-Z0-9]{2,})(?:\|(?P<name>.*))?$")
+_USER = re.compile(r"^@(?P<id>[UWB][A-Z0-9]+)(?:\|(?P<name>.*))?$")
 _MAILTO = re.compile(r"^mailto:(?P<addr>[^|]+)(?:\|(?P<label>.*))?$", re.I)
 _LINK = re.compile(r"^(?P<url>(?:https?|ftp)://[^|\s]+)(?:\|(?P<label>.*))?$", re.I)
 _TEL = re.compile(r"^tel:[^|]*\|(?P<label>.*)$", re.I)

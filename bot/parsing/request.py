@@ -91,6 +91,14 @@ _LOCATION_NOUNS = frozenset(
         "diner",
         "bistro",
         "coffeeshop",
+        "st",
+        "street",
+        "ave",
+        "avenue",
+        "rd",
+        "road",
+        "blvd",
+        "boulevard",
     ]
 )
 _STOP = frozenset(
@@ -274,14 +282,14 @@ def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
             break
     if not words:
         return None
-    lowered = [w.lower().strip("'’s") for w, _, _ in words]
+    lowered = [re.sub(r"['’]s$", "", w.lower()) for w, _, _ in words]
     has_noun = any(w in _LOCATION_NOUNS for w in lowered)
     content = [w for w, _, _ in words if w.lower() not in ("the", "a", "our", "my")]
     proper = (
         prep in ("at", "@")
         and content
         and all(w[0].isupper() or w[0].isdigit() for w in content)
-        and content[0][0].isupper()
+        and (content[0][0].isupper() or has_noun)
     )
     if not (has_noun or proper):
         return None
