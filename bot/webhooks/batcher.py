@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 
 from bot.store.db import Database
-from bot.webhooks import inbox
+from bot.webhooks import dbsession, inbox
 from bot.webhooks.inbox import InboxRow
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,8 @@ class InboxWriter:
 
     async def _write(self, batch: list[_Item]) -> None:
         try:
-            async with self._db.session() as session:
-                new_ids = await inbox.insert_events(session, [row for row, _ in batch])
-                await session.commit()
+            async with dbsession.transaction(self._db) as conn:
+                new_ids = await inbox.insert_events(conn, [row for row, _ in batch])
         except Exception as exc:  # noqa: BLE001 - handed to every waiter, which answers 503
             log.warning("inbox insert of %d event(s) failed: %s", len(batch), exc)
             for _, future in batch:

@@ -20,7 +20,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from bot.scheducal.events import WebhookEvent
 from bot.slack.blocks import section
@@ -61,9 +63,22 @@ def to_utc(wall: datetime, zone_name: str | None, fallback_zone: str) -> datetim
     return wall.replace(tzinfo=_zone(zone_name, fallback_zone)).astimezone(ZoneInfo("UTC"))
 
 
-async def find_appointment(session: AsyncSession, event: WebhookEvent) -> Appointment | None:
-    """The appointment with a thread to post in, or None (unknown, or parent not posted)."""
-    appointment = await repo.get_by_scheducal_id(session, event.appointment_id)
+async def find_appointment(
+    session: AsyncSession, event: WebhookEvent, *, with_invitees: bool = True
+) -> Appointment | None:
+    """The appointment with a thread to post in, or None (unknown, or parent not posted).
+
+    ``with_invitees=False`` skips loading the attendees (only the parent render needs them).
+    """
+    if with_invitees:
+        appointment = await repo.get_by_scheducal_id(session, event.appointment_id)
+    else:
+        statement = (
+            select(Appointment)
+            .where(Appointment.scheducal_id == event.appointment_id)
+            .options(noload(Appointment.invitees))
+        )
+        appointment = (await session.execute(statement)).scalar_one_or_none()
     if appointment is None or not appointment.message_ts:
         return None
     return appointment
@@ -71,7 +86,7 @@ async def find_appointment(session: AsyncSession, event: WebhookEvent) -> Appoin
 
 async def prepare(session: AsyncSession, event: WebhookEvent, *, reply_done: bool) -> Prepared:
     """Step 1. ``reply_done``: the thread reply was already posted (only finish remains)."""
-    appointment = await find_appointment(session, event)
+    appointment = await find_appointment(session, event, with_invitees=False)
     if appointment is None:
         return Prepared(None)
     message = await _decide(session, appointment, event)
@@ -183,21 +198,19 @@ def schedule_changes(appointment: Appointment, event: WebhookEvent) -> list[mess
 
 async def finish(
     session: AsyncSession, event: WebhookEvent, reply_ts: str | None, proposal_id: int | None
-) -> Appointment | None:
-    """Step 3: apply what the reply announced; return the appointment for the parent refresh."""
-    appointment = await find_appointment(session, event)
-    if appointment is None:
-        return None
+) -> None:
+    """Step 3: apply what the reply announced (idempotent: safe to run again)."""
     if proposal_id is not None and reply_ts:
         await repo.set_proposal_message_ts(session, proposal_id, reply_ts)
+    if event.event_type not in ("appointment.updated", "appointment.canceled"):
+        return
+    appointment = await find_appointment(session, event, with_invitees=False)
+    if appointment is None:
+        return
     if event.event_type == "appointment.updated" and schedule_changes(appointment, event):
-        appointment = await repo.update_schedule(
-            session, appointment.id, **new_schedule(appointment, event)
-        )
+        await repo.update_schedule(session, appointment.id, **new_schedule(appointment, event))
     elif event.event_type == "appointment.canceled" and appointment.status != "canceled":
-        appointment = await repo.mark_canceled(session, appointment.id)
-    await session.refresh(appointment, ["invitees"])
-    return appointment
+        await repo.mark_canceled(session, appointment.id)
 
 
 def fallback_message(event: WebhookEvent) -> tuple[str, list[dict[str, Any]]]:

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.scheducal.events import WebhookEvent, parse_event
@@ -79,12 +79,16 @@ class Claimed:
         return (happened or self.event.timestamp, self.event.timestamp, self.id)
 
 
-def _insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name
+def _insert_for(session: AsyncSession | AsyncConnection):  # type: ignore[no-untyped-def]
+    dialect = (
+        session.dialect.name if isinstance(session, AsyncConnection) else session.bind.dialect.name
+    )
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-async def insert_events(session: AsyncSession, rows: Sequence[InboxRow]) -> set[str]:
+async def insert_events(
+    session: AsyncSession | AsyncConnection, rows: Sequence[InboxRow]
+) -> set[str]:
     """Insert what is new (``ON CONFLICT DO NOTHING``); return the ids actually inserted."""
     unique: dict[str, InboxRow] = {}
     for row in rows:
@@ -106,13 +110,15 @@ async def insert_events(session: AsyncSession, rows: Sequence[InboxRow]) -> set[
         for row in unique.values()
     ]
     insert = _insert_for(session)
+    # Core, and one statement for any number of rows (SQLAlchemy's "insertmanyvalues"
+    # batches them into multi-row VALUES), so it is compiled once and cached.
+    table = InboxEvent.__table__
     statement = (
-        insert(InboxEvent)
-        .values(values)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(InboxEvent.event_id)
+        .returning(table.c.event_id)
     )
-    result = await session.execute(statement)
+    result = await session.execute(statement, values)
     return set(result.scalars())
 
 
@@ -224,9 +230,10 @@ async def record_reply(
     return await _fenced_update(session, event_id, worker_id, slack_ts=slack_ts)
 
 
-async def mark_done(
-    session: AsyncSession, event_id: str, *, worker_id: str, team_id: str | None = None
-) -> bool:
+async def mark_done_many(
+    session: AsyncSession, event_ids: Sequence[str], *, worker_id: str, team_id: str | None
+) -> int:
+    """Finish events (claims released); returns how many were still ours."""
     values: dict[str, object] = {
         "status": "done",
         "claimed_by": None,
@@ -235,7 +242,13 @@ async def mark_done(
     }
     if team_id is not None:
         values["team_id"] = team_id
-    return await _fenced_update(session, event_id, worker_id, **values)
+    result = await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.event_id.in_(list(event_ids)), InboxEvent.claimed_by == worker_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 async def retry_later(

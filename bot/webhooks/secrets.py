@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.store.db import Database
 from bot.store.models import WebhookSecret
 from bot.store.types import utcnow
+from bot.webhooks import dbsession
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ class SecretRing:
         if forced:
             self._forced_at = now_mono
         try:
-            async with self._db.session() as session:
+            async with dbsession.session(self._db) as session:
                 rows = await active_rows(session)
         except Exception as exc:  # noqa: BLE001 - keep the last known set
             log.warning("could not load stored webhook secrets: %s", type(exc).__name__)

@@ -41,7 +41,7 @@ from bot.slack.blocks import appointment_message
 from bot.store.db import Database
 from bot.store.models import Appointment
 from bot.store.types import utcnow
-from bot.webhooks import handling, inbox
+from bot.webhooks import dbsession, handling, inbox
 from bot.webhooks.handling import Reply
 from bot.webhooks.inbox import Claimed
 from bot.webhooks.options import WebhookOptions
@@ -88,8 +88,9 @@ class SlackCallFailed(Exception):
         return self.error in PERMANENT_ERRORS
 
 
-_WAIT = object()
-_KEPT = object()
+_WAIT = object()  # try again later; the rest of the appointment's events wait too
+_KEPT = object()  # parked or held: nothing to post now; go on with the next event
+_FINISHED = object()  # posted and applied: refresh the parent, then done
 
 
 class LostClaim(Exception):
@@ -161,7 +162,7 @@ class Worker:
             claimed: dict[str, list[Claimed]] = {}
             if free > 0:
                 try:
-                    async with self._db.session() as session:
+                    async with dbsession.session(self._db) as session:
                         claimed = await inbox.claim(
                             session,
                             worker_id=self.worker_id,
@@ -188,17 +189,28 @@ class Worker:
         self._wake.set()
 
     async def _run_group(self, events: list[Claimed]) -> None:
-        """One appointment's events, in order; stop at the first that must wait."""
+        """One appointment's events, in order; stop at the first that must wait.
+
+        Each event is taken up to "reply posted, store updated"; then the parent is
+        refreshed once for all of them and they are marked done together. A busy
+        appointment thus costs one ``chat.update`` per batch, not one per event.
+        """
         group = _Group(events, time.monotonic())
+        finished: list[Claimed] = []
         index = 0
         try:
             for index, claimed in enumerate(events):  # noqa: B007 - used after the loop
                 await self._renew_if_due(group, events[index:])
-                if not await self.handle(claimed):
+                outcome = await self.handle(claimed)
+                if outcome is _FINISHED:
+                    finished.append(claimed)
+                elif outcome is _WAIT:
                     index += 1
                     break
             else:
                 index = len(events)
+            if finished:
+                await self._complete(finished)
         except LostClaim as exc:
             log.warning("webhook event %s was taken over by another worker; leaving it", exc)
             return
@@ -206,13 +218,36 @@ class Worker:
             rest = [c.id for c in events[index:]]
             if rest:
                 with contextlib.suppress(Exception):
-                    async with self._db.session() as session:
+                    async with dbsession.session(self._db) as session:
                         await inbox.release(session, rest, worker_id=self.worker_id)
+
+    async def _complete(self, finished: list[Claimed]) -> None:
+        """Refresh the parent (if the appointment is known), then mark the events done."""
+        try:
+            async with dbsession.session(self._db) as session:
+                appointment = await handling.find_appointment(session, finished[0].event)
+            if appointment is not None:
+                await self.refresh_parent(appointment)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every event of the batch tries again
+            failure = exc if isinstance(exc, SlackCallFailed) else None
+            error = failure.error if failure else f"{type(exc).__name__}: {exc}"
+            for claimed in finished:
+                await self._failed(claimed, error, failure=failure)
+            return
+        team_id = appointment.team_id if appointment is not None else None
+        async with dbsession.session(self._db) as session:
+            done = await inbox.mark_done_many(
+                session, [c.id for c in finished], worker_id=self.worker_id, team_id=team_id
+            )
+        if done != len(finished):
+            raise LostClaim(",".join(c.id for c in finished))
 
     async def _renew_if_due(self, group: _Group, remaining: list[Claimed]) -> None:
         if time.monotonic() - group.renewed_at < self._options.lease.total_seconds() / 3:
             return
-        async with self._db.session() as session:
+        async with dbsession.session(self._db) as session:
             await inbox.renew(
                 session,
                 [c.id for c in remaining],
@@ -223,8 +258,14 @@ class Worker:
 
     # --- one event ------------------------------------------------------------------------
 
-    async def handle(self, claimed: Claimed) -> bool:
-        """Handle one claimed event; False when it must wait (the rest of its group too)."""
+    async def handle(self, claimed: Claimed) -> object:
+        """Take one claimed event as far as it goes now.
+
+        Returns ``_FINISHED`` (reply posted, store updated: the parent refresh and
+        ``done`` follow for the group), ``_KEPT`` (held or parked: go on with the next
+        event) or ``_WAIT`` (back-off or waiting for the appointment: the rest of the
+        group waits too, to keep the order).
+        """
         event = claimed.event
         try:
             reply_ts = claimed.slack_ts
@@ -233,15 +274,13 @@ class Worker:
                 if reply_ts:
                     log.info("webhook event %s had been posted before a restart", claimed.id)
                     await self._fenced(inbox.record_reply, claimed.id, slack_ts=reply_ts)
-            async with self._db.session() as session:
+            async with dbsession.session(self._db) as session:
                 prepared = await handling.prepare(session, event, reply_done=bool(reply_ts))
                 reply = prepared.reply
                 if prepared.appointment is None and not reply_ts:
                     outcome = await self._unknown_appointment(session, claimed)
-                    if outcome is _WAIT:
-                        return False
-                    if outcome is _KEPT:
-                        return True
+                    if outcome is _WAIT or outcome is _KEPT:
+                        return outcome
                     reply = outcome
                 team_id = prepared.appointment.team_id if prepared.appointment else None
                 if reply is not None and not await inbox.mark_posting(
@@ -254,17 +293,14 @@ class Worker:
                     raise LostClaim(claimed.id)
             if reply is not None:
                 reply_ts = await self._post(reply, claimed.id)
-            async with self._db.session() as session:
+            async with dbsession.session(self._db) as session:
                 if reply is not None and not await inbox.record_reply(
                     session, claimed.id, worker_id=self.worker_id, slack_ts=reply_ts or ""
                 ):
                     raise LostClaim(claimed.id)
                 proposal_id = reply.proposal_id if reply is not None else None
-                appointment = await handling.finish(session, event, reply_ts, proposal_id)
-            if appointment is not None:
-                await self.refresh_parent(appointment)
-            await self._fenced(inbox.mark_done, claimed.id, team_id=team_id)
-            return True
+                await handling.finish(session, event, reply_ts, proposal_id)
+            return _FINISHED
         except LostClaim:
             raise
         except SlackCallFailed as failure:
@@ -319,18 +355,19 @@ class Worker:
         return _KEPT
 
     async def _fenced(self, operation: Any, event_id: str, **kwargs: Any) -> None:
-        async with self._db.session() as session:
+        async with dbsession.session(self._db) as session:
             if not await operation(session, event_id, worker_id=self.worker_id, **kwargs):
                 raise LostClaim(event_id)
 
     async def _failed(
         self, claimed: Claimed, error: str, *, failure: SlackCallFailed | None = None
-    ) -> bool:
-        """Back off (or park); a row in ``posting`` stays there unless the post surely failed."""
+    ) -> object:
+        """Back off (``_WAIT``) or park (``_KEPT``); ``posting`` stays unless surely not posted."""
         attempts = claimed.attempts + 1
         status = "pending" if failure is not None and failure.not_posted else None
+        outcome = _WAIT
         try:
-            async with self._db.session() as session:
+            async with dbsession.session(self._db) as session:
                 if failure is not None and failure.retry_after is not None:
                     log.info(
                         "Slack rate limit: event %s waits %.0f s", claimed.id, failure.retry_after
@@ -358,6 +395,7 @@ class Worker:
                     ok = await inbox.park(
                         session, claimed.id, worker_id=self.worker_id, error=error
                     )
+                    outcome = _KEPT
                 else:
                     delay = self._options.backoff(attempts)
                     log.warning(
@@ -381,7 +419,7 @@ class Worker:
             raise
         except Exception as exc:  # noqa: BLE001 - the lease expires and the event comes back
             log.warning("could not record the failure of event %s: %s", claimed.id, exc)
-        return False
+        return outcome
 
     # --- Slack ----------------------------------------------------------------------------
 
@@ -438,7 +476,7 @@ class Worker:
 
     async def _find_posted(self, claimed: Claimed) -> str | None:
         """The ts of this event's message if an earlier attempt did post it."""
-        async with self._db.session() as session:
+        async with dbsession.session(self._db) as session:
             appointment = await handling.find_appointment(session, claimed.event)
         if appointment is not None:
             method = "conversations.replies"
