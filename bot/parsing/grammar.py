@@ -237,6 +237,10 @@ _DURATION = re.compile(
     |roughly\s+|~\s*|just\s+|only\s+)?)?(?<![0-9A-Za-z.])({_dur("d_")})(?:\s+long\b)?""",
     _IX,
 )
+# "for 1:30" (hours:minutes) is a length; only with "for", or it is a clock time.
+_HM_DURATION = re.compile(
+    r"\bfor\s+(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?:\s*(?:hours?|hrs?|h)\b)?(?!\s*[ap]\.?m)", _I
+)
 _RELSTART = re.compile(
     rf"""\bin\s+(?:about\s+|around\s+|~\s*)?(?<![0-9A-Za-z.])({_dur("r_")})(?!\s+(?:meeting|call))
     |(?<![0-9A-Za-z.])({_dur("s_")})\s+from\s+now\b""",
@@ -276,7 +280,7 @@ _BARE_OFFSET = re.compile(r"(?<=[0-9mM.])\s+(?P<s>[+\-−])(?P<h>[0-9]{2}):?(?P<
 _SPOKEN_ZONE = re.compile(
     r"\b(?:in\s+)?(?P<w>[a-z][a-z.']*(?:\s+[a-z][a-z.']*){0,2})\s+time\b(?:\s+zone\b)?", _I
 )
-_ABBREVIATION = re.compile(r"\(?\b(?P<a>[A-Za-z]{2,5})\b\)?")
+_ABBREVIATION = re.compile(r"\(?\b(?P<a>[A-Za-z]{2,8})\b\)?")
 
 _DAYPART_HINT = {
     "morning": "am",
@@ -648,6 +652,10 @@ def _scan_ends(sc: Scanner) -> None:
 
 
 def _scan_durations(sc: Scanner) -> None:
+    for m in _HM_DURATION.finditer(sc.masked):
+        minutes = int(m.group("h")) * 60 + int(m.group("m"))
+        if 0 < minutes <= 24 * 60:
+            sc.consume(m.start(), m.end(), DURATION, minutes)
     for m in _DURATION.finditer(sc.masked):
         minutes = duration_minutes(m.groupdict(), "d_")
         if minutes is None:

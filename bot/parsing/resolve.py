@@ -208,6 +208,8 @@ def _start_hour(clock: Clock, hint: str | None) -> tuple[time, bool]:
 def _range_clocks(a: Clock, b: Clock, hint: str | None) -> tuple[tuple[time, bool], Clock]:
     """Fill in the start of a range from its end: "11-1pm" is 11am-1pm, "2-3pm" is 2pm-3pm."""
     b_hour = b.hour24()
+    if a.hour24() is None and b.midnight and 1 <= a.hour <= 12:
+        return (time(a.hour % 12 + 12, a.minute), False), b  # "from 10 to midnight": 10pm
     if a.hour24() is None and b_hour is not None and not b.midnight and 1 <= a.hour <= 12:
         base = a.hour % 12
         before = [h for h in (base, base + 12) if h * 60 + a.minute < b_hour * 60 + b.minute]

@@ -49,10 +49,16 @@ ABBREVIATIONS: dict[str, str] = {
     "awst": "Australia/Perth",
     "nzst": "Pacific/Auckland",
     "nzdt": "Pacific/Auckland",
+    "pacific": "America/Los_Angeles",
+    "eastern": "America/New_York",
+    "central": "America/Chicago",
+    "mountain": "America/Denver",
 }
 
 # Abbreviations that are ordinary words or too short to trust away from a time.
-WEAK_ABBREVIATIONS = frozenset({"pt", "et", "ct", "mt", "est", "west", "ist"})
+WEAK_ABBREVIATIONS = frozenset(
+    {"pt", "et", "ct", "mt", "est", "west", "ist", "pacific", "eastern", "central", "mountain"}
+)
 
 # "<name> time": spoken names that are not the last part of an IANA name.
 SPOKEN: dict[str, str] = {
