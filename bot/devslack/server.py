@@ -186,8 +186,7 @@ class DevSlackServer:
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.host, self._port)
         await self._site.start()
-        sockets = self._site._server.sockets  # type: ignore[union-attr]
-        self._port = sockets[0].getsockname()[1]
+        self._port = int(self._runner.addresses[0][1])
         self._session = aiohttp.ClientSession()
         return self
 
@@ -593,6 +592,8 @@ class DevSlackServer:
                 raise ApiError("invalid_json") from None
             if not isinstance(body, dict):
                 raise ApiError("invalid_json")
+            # Slack ignores a token inside a JSON body: JSON callers must send the header.
+            body.pop("token", None)
             params.update(body)
         elif ctype == "application/x-www-form-urlencoded":
             params.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))

@@ -82,6 +82,15 @@ async def test_form_body_with_token_field_and_json_strings(slack: DevSlackServer
     assert message["metadata"] == {"event_type": "e", "event_payload": {"k": 1}}
 
 
+async def test_token_inside_a_json_body_is_ignored(slack: DevSlackServer):
+    payload = {"token": slack.bot_token, "channel": GENERAL, "text": "x"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(slack.api_url + "chat.postMessage", json=payload) as resp,
+    ):
+        assert (await resp.json())["error"] == "not_authed"
+
+
 async def test_token_is_not_recorded_in_calls(slack: DevSlackServer, client: AsyncWebClient):
     await client.chat_postMessage(channel=GENERAL, text="hi")
     assert slack.calls[-1][0] == "chat.postMessage"
