@@ -24,7 +24,16 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.devslack import DevSlackServer
+    from bot.devslack.render import Control, Screen
+    from bot.devslack.state import User
+    from bot.sandbox.server import SandboxServer
+    from bot.services import Services
+    from bot.store.models import Appointment
 
 log = logging.getLogger("scheducal.shell")
 
@@ -89,12 +98,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass
 class World:
-    """Everything the shell started; ``team_id`` scopes store look-ups."""
+    """Everything the shell started and wired together."""
 
-    slack: Any
-    sandbox: Any
-    services: Any
-    settings: Any
+    slack: DevSlackServer
+    sandbox: SandboxServer
+    services: Services
+    settings: Settings
     bot_url: str
     channel_id: str
 
@@ -161,12 +170,13 @@ def _free_port() -> int:
 
 @dataclass
 class Shell:
+    """Reads commands, acts through devslack and the sandbox, prints what changed."""
+
     world: World
     out: TextIO
     user: str
     quiet: float
-    controls: list[Any] = field(default_factory=list)
-    feed: Any = None
+    controls: list[Control] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         from bot.devslack.feed import Feed
@@ -178,7 +188,7 @@ class Shell:
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    def show_screen(self, screen: Any) -> None:
+    def show_screen(self, screen: Screen) -> None:
         if screen.lines:
             self.say(screen.text)
         if screen.controls:
@@ -189,8 +199,10 @@ class Shell:
         slack, sandbox = self.world.slack, self.world.sandbox
         for _ in range(20):
             before = (slack.activity, len(sandbox.events))
-            with contextlib.suppress(Exception):
-                await sandbox.wait_idle(timeout=10)
+            # A delivery waiting for a retry (minutes away) keeps the sandbox "busy":
+            # give in-flight deliveries their 5 s, not the retry schedule.
+            with contextlib.suppress(TimeoutError):
+                await sandbox.wait_idle(timeout=5)
             await self._inbox_drained(timeout=15)
             await slack.settle(quiet=self.quiet, timeout=15)
             if before == (slack.activity, len(sandbox.events)):
@@ -227,7 +239,7 @@ class Shell:
         self.show_screen(self.feed.changes(self.user))
 
     @property
-    def me(self) -> Any:
+    def me(self) -> User:
         return self.world.slack.users[self.user]
 
     # commands -------------------------------------------------------------------------------
@@ -278,7 +290,7 @@ class Shell:
         )
         await self.report()
 
-    def _control(self, rest: str) -> Any | None:
+    def _control(self, rest: str) -> Control | None:
         number = rest.split(maxsplit=1)[0] if rest else ""
         if not number.isdigit():
             self.say("Which one? Give its number, e.g. click 1.")
@@ -338,7 +350,7 @@ class Shell:
             return
         self.show_screen(self.feed.changes(self.user))
 
-    def _input_value(self, control: Any, value: str) -> Any:
+    def _input_value(self, control: Control, value: str) -> Any:
         """What a person picks in the Slack client, from what they typed here."""
         slack = self.world.slack
         element_type = control.element_type
@@ -359,7 +371,7 @@ class Shell:
         return value or None
 
     @staticmethod
-    def _option_value(control: Any, typed: str) -> str:
+    def _option_value(control: Control, typed: str) -> str:
         """The option whose label or value is ``typed`` (case-insensitive)."""
         for block in control.target.get("blocks", []):
             if block.get("block_id") != control.block_id:
@@ -394,7 +406,7 @@ class Shell:
             raise ValueError(exc.message) from None
         return start, end
 
-    async def _appointment(self, ref_text: str) -> Any | None:
+    async def _appointment(self, ref_text: str) -> Appointment | None:
         from bot.store import repo
 
         ref = repo.parse_ref(ref_text)
