@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jsonl",
         metavar="FILE",
         help='batch mode: read {"text","now","tz"} lines from FILE (- for stdin), '
-        "write one JSON result line per input line",
+        'write one JSON result line per input line (optional per line: "date_order")',
     )
     parser.add_argument(
         "--date-order",
@@ -94,7 +94,7 @@ def result_dict(request: AppointmentRequest | None, error: str | None) -> dict[s
 
 
 def _parse_one(
-    text: Any, now: Any, tz: Any, args: argparse.Namespace
+    text: Any, now: Any, tz: Any, args: argparse.Namespace, date_order: Any = None
 ) -> tuple[AppointmentRequest | None, str | None]:
     try:
         if not isinstance(text, str):
@@ -107,7 +107,7 @@ def _parse_one(
             now=_now(now, zone_name),
             tz=zone_name,
             default_duration=timedelta(minutes=args.duration),
-            date_order=args.date_order,
+            date_order=date_order if date_order in ("MDY", "DMY") else args.date_order,
         )
         return request, None
     except ParseError as exc:
@@ -129,7 +129,9 @@ def _run_batch(args: argparse.Namespace, source: TextIO, out: TextIO) -> int:
         except ValueError as exc:
             request, error = None, f"bad input line: {exc}"
         else:
-            request, error = _parse_one(item.get("text"), item.get("now"), item.get("tz"), args)
+            request, error = _parse_one(
+                item.get("text"), item.get("now"), item.get("tz"), args, item.get("date_order")
+            )
         out.write(json.dumps(result_dict(request, error), ensure_ascii=False) + "\n")
     out.flush()
     return 0

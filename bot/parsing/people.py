@@ -80,7 +80,11 @@ def unescape_slack(text: str) -> tuple[str, list[tuple[int, Attendee]], list[str
             users.append((length + len(piece), Attendee(slack_user_id=um.group("id"), name=name)))
             replacement = MASK
         elif mm := _MAILTO.match(body):
-            replacement = " " + _unescape(mm.group("addr")).strip() + " "
+            addr = _unescape(mm.group("addr")).strip()
+            label = _unescape(mm.group("label") or "").strip()
+            # A label that is not the address itself is the person's name.
+            named = label and "@" not in label and "(" not in label and ")" not in label
+            replacement = f" {addr} ({label}) " if named else f" {addr} "
         elif lm := _LINK.match(body):
             urls.append(_unescape(lm.group("url")))
             replacement = MASK
@@ -104,7 +108,8 @@ def _unescape(text: str) -> str:
 
 def _name_before(sc: Scanner, pos: int) -> tuple[str | None, int]:
     """The display name written just before ``pos`` ("with John Doe <...>"), and where it starts."""
-    head = sc.masked[:pos]
+    base = max(0, pos - 160)  # a name is a few words: look only that far back
+    head = sc.masked[base:pos]
     m = _NAME_WORDS.search(head)
     if m is None:
         return None, pos
@@ -120,7 +125,7 @@ def _name_before(sc: Scanner, pos: int) -> tuple[str | None, int]:
     if not taken:
         return None, pos
     name = " ".join(taken)
-    start = head.rfind(taken[0], m.start(1))
+    start = base + head.rfind(taken[0], m.start(1))
     return name, start
 
 

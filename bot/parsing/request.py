@@ -384,10 +384,14 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
 def _subject(sc: Scanner) -> str:
     parts = [_clean(fragment) for fragment, _ in _fragments(sc)]
     subject = " ".join(p for p in parts if p)
-    subject = _LEADING_VERBS.sub("", subject, count=1).strip(_EDGE_PUNCT + " ")
-    if subject.lower() in ("meet", "meeting with", "a meeting", "schedule", "book"):
+    stripped = _LEADING_VERBS.sub("", subject, count=1).strip(_EDGE_PUNCT + " ")
+    if stripped != subject and stripped:
+        # "schedule a call with ..." -> "Call": what is left is the title, so it starts
+        # with a capital like every other title.
+        stripped = stripped[0].upper() + stripped[1:]
+    if stripped.lower() in ("meet", "meeting with", "a meeting", "schedule", "book"):
         return ""
-    return subject[:250].strip()
+    return stripped[:250].strip()
 
 
 def _fallback_subject(attendees: list[Attendee]) -> str:

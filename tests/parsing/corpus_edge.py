@@ -459,7 +459,7 @@ EDGE_CASES: list[dict] = [
         f"{D5} 10:00",
         f"{D5} 10:30",
         subject="Sync",
-        attendees=[person("bob@x.com")],
+        attendees=[person("bob@x.com", name="Bob Stone")],
     ),
     ok(
         "Set up 1:1 with <@U1ABC|kim> friday 11am",
@@ -527,7 +527,7 @@ EDGE_CASES: list[dict] = [
         "Book a meeting with a@b.com tomorrow 10am",
         f"{D5} 10:00",
         f"{D5} 10:30",
-        subject="meeting",
+        subject="Meeting",
         fallback=False,
         attendees=[person("a@b.com")],
     ),

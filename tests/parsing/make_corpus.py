@@ -260,7 +260,7 @@ TEMPLATES: list[tuple[str, str, list[dict[str, str | None]], str | None]] = [
     ),
     (
         "schedule a call with a@b.com and c.d@e.co.uk {when}",
-        "call",
+        "Call",
         [
             {"email": "a@b.com", "slack_user_id": None, "name": None},
             {"email": "c.d@e.co.uk", "slack_user_id": None, "name": None},
