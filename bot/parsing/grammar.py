@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.parsing.model import ParseError
 from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number
+from bot.parsing.zones import WEAK_ABBREVIATIONS, abbreviation_zone, iana_zone, spoken_zone
 
 MASK = "\x00"
 _I = re.IGNORECASE
@@ -64,7 +65,6 @@ class DateSpec:
     weekday: int = 0  # weekday: Monday=0
     mode: str | None = None  # weekday: None|"this"|"next"|"nextweek"
     dom: int = 0  # dom: day of the month
-    past_word: bool = False  # "yesterday"
 
 
 @dataclass
@@ -266,9 +266,7 @@ _ZONE_REGIONS = frozenset(
     + ["pacific", "etc"]
 )
 _COMPACT_HOURS = re.compile(r"^([0-9]{1,2})h[0-9]{2}$", _I)
-_DAYPART = re.compile(
-    r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night|noonish|lunchtime)\b", _I
-)
+_DAYPART = re.compile(r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night)\b", _I)
 _IANA = re.compile(
     r"(?<![\w/])\(?(?P<z>[A-Za-z][A-Za-z_\-]+(?:/[A-Za-z0-9_\-+]+){1,2})\)?(?![\w/])"
 )
@@ -289,8 +287,6 @@ _DAYPART_HINT = {
     "night": "pm",
     "tonight": "pm",
     "tonite": "pm",
-    "lunchtime": "pm",
-    "noonish": "pm",
 }
 
 
@@ -522,11 +518,11 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
         if m.group("dat"):
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=2))
         elif m.group("dby"):
-            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=-2, past_word=True))
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=-2))
         elif m.group("tom"):
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=1))
         elif m.group("yes"):
-            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=-1, past_word=True))
+            sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=-1))
         elif m.group("tod"):
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
             if m.group("tod").lower() != "today":
@@ -713,8 +709,6 @@ def _scan_dayparts(sc: Scanner) -> None:
 
 
 def _scan_zones(sc: Scanner) -> None:
-    from bot.parsing.zones import WEAK_ABBREVIATIONS, abbreviation_zone, iana_zone, spoken_zone
-
     for m in _IANA.finditer(sc.masked):
         zone = iana_zone(m.group("z"))
         if zone:
@@ -741,13 +735,12 @@ def _scan_zones(sc: Scanner) -> None:
         elif m.group().lower().startswith("in "):
             start = m.start()
         sc.consume(start, m.end(), ZONE, ("iana", zone))
-    temporal = {TIME, RANGE, END, DATE, DURATION, RELSTART, DAYPART}
     for m in _ABBREVIATION.finditer(sc.masked):
         word = m.group("a")
         zone = abbreviation_zone(word)
         if zone is None:
             continue
-        beside_time = sc.kind_before(m.start()) in temporal
+        beside_time = sc.kind_before(m.start()) in TEMPORAL
         strong = word.isupper() and word.lower() not in WEAK_ABBREVIATIONS
         if word.lower() in ("utc", "gmt"):
             strong = True
