@@ -49,8 +49,8 @@ RESPONSES = {"accept": "accepted", "decline": "declined", "tentative": "tentativ
 
 HELP = """\
 What you can type:
-  /meet <text>                   what you would type in Slack, e.g.
-                                 /meet Intro call with @bob tomorrow 3pm for 30m
+  {command} <text>{pad}what you would type in Slack, e.g.
+                                 {command} Intro call with @bob tomorrow 3pm for 30m
   click N                        click button N of the last output
   fill N <value>                 type into input N of an open modal
                                  (dates like 2026-04-15 09:00; people like @bob @chandra)
@@ -96,6 +96,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # --- the running world ------------------------------------------------------------------------
 
 
+class StartError(Exception):
+    """The local servers could not be started or wired together (shown as one line)."""
+
+
 @dataclass
 class World:
     """Everything the shell started and wired together."""
@@ -115,6 +119,7 @@ async def start_world(db_path: Path) -> AsyncIterator[World]:
     from bot.devslack import DevSlackServer
     from bot.sandbox.server import SandboxServer
     from bot.scheducal.client import ScheduCalClient
+    from bot.scheducal.errors import ScheduCalError
     from bot.scheducal.events import EVENT_TYPES
     from bot.serve import start_http
     from bot.services import Services
@@ -131,8 +136,11 @@ async def start_world(db_path: Path) -> AsyncIterator[World]:
         # bot is about to listen on, so the bot starts with the secret ScheduCal handed out.
         port = _free_port()
         bot_url = f"http://127.0.0.1:{port}"
-        async with ScheduCalClient(sandbox.url, sandbox.api_key, sandbox.api_secret) as client:
-            hook = await client.register_webhook(f"{bot_url}/webhooks/scheducal", EVENT_TYPES)
+        try:
+            async with ScheduCalClient(sandbox.url, sandbox.api_key, sandbox.api_secret) as client:
+                hook = await client.register_webhook(f"{bot_url}/webhooks/scheducal", EVENT_TYPES)
+        except ScheduCalError as exc:
+            raise StartError(f"the sandbox refused the webhook registration: {exc}") from None
         settings = Settings.from_env().with_overrides(
             scheducal_api_url=sandbox.url,
             scheducal_api_key=sandbox.api_key,
@@ -149,9 +157,18 @@ async def start_world(db_path: Path) -> AsyncIterator[World]:
             public_url=bot_url,
         )
         async with Services.start(settings) as services:
-            await services.db.upgrade()
+            try:
+                await services.db.upgrade()
+            except Exception as exc:  # noqa: BLE001 - any migration failure stops the start
+                first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise StartError(
+                    f"the database {db_path} could not be brought up to date: {first_line}"
+                ) from None
             app = create_web_app(settings, services)
-            server = await start_http(app, "127.0.0.1", port)
+            try:
+                server = await start_http(app, "127.0.0.1", port)
+            except OSError as exc:
+                raise StartError(f"the bot could not listen on 127.0.0.1:{port}: {exc}") from None
             try:
                 slack.app_url = server.url + "/"
                 yield World(slack, sandbox, services, settings, server.url, DEMO_CHANNEL[0])
@@ -257,7 +274,8 @@ class Shell:
         elif word in ("quit", "exit"):
             return False
         elif word == "help":
-            self.say(HELP)
+            command = self.world.settings.slack_command
+            self.say(HELP.format(command=command, pad=" " * max(1, 24 - len(command))))
         elif word == "show":
             await self.settle()
             self.show_screen(self.feed.everything(self.user))
@@ -533,6 +551,13 @@ async def _lines(interactive: bool, prompt: Callable[[], str]) -> AsyncIterator[
 
 
 async def main(args: argparse.Namespace, out: TextIO) -> int:
+    names = [person[1] for person in DEMO_PEOPLE]
+    if args.user.lstrip("@").lower() not in names:
+        print(
+            f"scheducal-bot shell: nobody called {args.user!r} here (try {', '.join(names)})",
+            file=sys.stderr,
+        )
+        return 2
     interactive = sys.stdin.isatty()
     quiet = args.settle if args.settle is not None else (0.3 if interactive else 0.6)
     with contextlib.ExitStack() as stack:
@@ -542,40 +567,48 @@ async def main(args: argparse.Namespace, out: TextIO) -> int:
         else:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="scheducal-shell-"))
             db_path = Path(folder) / "shell.sqlite3"
-        async with start_world(db_path) as world:
-            from bot.logsetup import configure_logging
-            from bot.serve import secrets_of
-
-            configure_logging(args.log_level, secrets_of(world.settings))
-            user = world.slack.find_user(args.user)
-            if user is None or user.is_bot:
-                print(f"scheducal-bot shell: nobody called {args.user!r}", file=sys.stderr)
-                return 2
-            shell = Shell(world, out, user.id, quiet)
-            shell.say(
-                f"ScheduCal shell: sandbox ScheduCal at {world.sandbox.url}, local Slack at "
-                f"{world.slack.base_url}, bot at {world.bot_url}"
-            )
-            shell.say(
-                f"You are @{user.name} ({user.real_name}, {user.tz}) in #{DEMO_CHANNEL[1]} "
-                "with bob, chandra and dana. Type help for what you can do."
-            )
-            shell.feed.mark_seen(shell.user)
-
-            def prompt() -> str:
-                return f"{world.slack.users[shell.user].name}> "
-
-            async for line in _lines(interactive, prompt):
-                if not interactive and line.strip() and not line.lstrip().startswith("#"):
-                    shell.say(f"{prompt()}{line.strip()}")
-                try:
-                    if not await shell.handle(line):
-                        break
-                except Exception as exc:  # noqa: BLE001 - the shell reports and goes on
-                    log.debug("shell command failed", exc_info=True)
-                    shell.say(f"Something went wrong ({type(exc).__name__}); see the log.")
-                    log.warning("shell command %r failed: %s", line.strip(), exc)
+        try:
+            async with start_world(db_path) as world:
+                await _session(world, args, out, interactive, quiet)
+        except StartError as exc:
+            print(f"scheducal-bot shell: could not start: {exc}", file=sys.stderr)
+            return 1
     return 0
+
+
+async def _session(
+    world: World, args: argparse.Namespace, out: TextIO, interactive: bool, quiet: float
+) -> None:
+    from bot.logsetup import configure_logging
+    from bot.serve import secrets_of
+
+    configure_logging(args.log_level, secrets_of(world.settings))
+    user = world.slack.find_user(args.user)
+    assert user is not None
+    shell = Shell(world, out, user.id, quiet)
+    shell.say(
+        f"ScheduCal shell: sandbox ScheduCal at {world.sandbox.url}, local Slack at "
+        f"{world.slack.base_url}, bot at {world.bot_url}"
+    )
+    shell.say(
+        f"You are @{user.name} ({user.real_name}, {user.tz}) in #{DEMO_CHANNEL[1]} "
+        "with bob, chandra and dana. Type help for what you can do."
+    )
+    shell.feed.mark_seen(shell.user)
+
+    def prompt() -> str:
+        return f"{world.slack.users[shell.user].name}> "
+
+    async for line in _lines(interactive, prompt):
+        if not interactive and line.strip() and not line.lstrip().startswith("#"):
+            shell.say(f"{prompt()}{line.strip()}")
+        try:
+            if not await shell.handle(line):
+                break
+        except Exception as exc:  # noqa: BLE001 - the shell reports and goes on
+            log.debug("shell command failed", exc_info=True)
+            shell.say(f"Something went wrong ({type(exc).__name__}); see the log.")
+            log.warning("shell command %r failed: %s", line.strip(), exc)
 
 
 def run(args: argparse.Namespace) -> int:

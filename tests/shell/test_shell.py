@@ -128,3 +128,12 @@ def test_unknown_start_user_is_a_clear_error(tmp_path: Path):
     assert result.returncode == 2
     assert "nobody called 'zed'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "shell.sqlite3").write_text("not a database")
+    result = run_shell("quit\n", tmp_path)
+    assert result.returncode == 1
+    assert "could not start: the database" in result.stderr
+    assert "file is not a database" in result.stderr
+    assert "Traceback" not in result.stderr
