@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -52,10 +53,27 @@ def _admit(request: web.Request, key: Any, secret: Any) -> Account:
     return account
 
 
-async def body_account(request: web.Request) -> tuple[dict[str, Any], Account]:
-    """Credentials travel in the JSON body (every method except GET/DELETE on webhooks)."""
+async def body_account(
+    request: web.Request, allowed: Iterable[str] = ()
+) -> tuple[dict[str, Any], Account]:
+    """Credentials travel in the JSON body (every method except GET/DELETE on webhooks).
+
+    A field outside ``allowed`` is refused, as Graph refuses unknown properties, so a
+    misspelt ``appointmentLocaton`` fails loudly instead of being silently ignored.
+    """
     body = await json_body(request)
-    return body, _admit(request, body.get("apiKey"), body.get("apiSecret"))
+    account = _admit(request, body.get("apiKey"), body.get("apiSecret"))
+    permitted = set(allowed) | {"apiKey", "apiSecret"}
+    unknown = sorted(key for key in body if key not in permitted)
+    if unknown:
+        raise ApiError(
+            400,
+            "unknown_field",
+            f"unknown field {unknown[0]!r}; this endpoint accepts "
+            + (", ".join(sorted(set(allowed))) or "only apiKey and apiSecret"),
+            unknown[0],
+        )
+    return body, account
 
 
 def query_account(request: web.Request) -> Account:
@@ -64,6 +82,16 @@ def query_account(request: web.Request) -> Account:
 
 
 # -- appointments -------------------------------------------------------------------------
+
+UPDATE_FIELDS = (
+    "appointmentSubject",
+    "appointmentBody",
+    "appointmentStart",
+    "appointmentEnd",
+    "appointmentTimeZone",
+    "appointmentLocation",
+)
+CREATE_FIELDS = (*UPDATE_FIELDS, "name", "address")
 
 
 def _invitee(body: dict[str, Any], *, required: bool) -> tuple[str | None, str | None]:
@@ -79,7 +107,7 @@ def _invitee(body: dict[str, Any], *, required: bool) -> tuple[str | None, str |
 
 
 async def create_appointment(request: web.Request) -> web.Response:
-    body, account = await body_account(request)
+    body, account = await body_account(request, CREATE_FIELDS)
     start_raw = v.required_str(body, "appointmentStart")
     end_raw = v.required_str(body, "appointmentEnd")
     zone = v.time_zone(v.required_str(body, "appointmentTimeZone"))
@@ -114,7 +142,7 @@ async def create_appointment(request: web.Request) -> web.Response:
 
 
 async def add_invitation(request: web.Request) -> web.Response:
-    body, account = await body_account(request)
+    body, account = await body_account(request, ("name", "address"))
     appointment_id = request.match_info["appointmentId"]
     name, address = _invitee(body, required=True)
     assert name is not None and address is not None
@@ -163,7 +191,7 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def update_appointment(request: web.Request) -> web.Response:
-    body, account = await body_account(request)
+    body, account = await body_account(request, UPDATE_FIELDS)
     state = request.app[STATE]
     appointment_id = request.match_info["appointmentId"]
     state.owned(account, appointment_id)  # 404 before field errors, as Graph answers
@@ -181,7 +209,7 @@ async def update_appointment(request: web.Request) -> web.Response:
 
 
 async def cancel_appointment(request: web.Request) -> web.Response:
-    body, account = await body_account(request)
+    body, account = await body_account(request, ("comment",))
     comment = v.optional_str(body, "comment")
     appointment = request.app[STATE].cancel_appointment(
         account, request.match_info["appointmentId"], comment.strip() if comment else None
@@ -258,7 +286,7 @@ def event_types(body: dict[str, Any]) -> tuple[str, ...]:
 
 
 async def register_webhook(request: web.Request) -> web.Response:
-    body, account = await body_account(request)
+    body, account = await body_account(request, ("webhookUrl", "eventTypes"))
     url = webhook_url(request, body)
     types = event_types(body)
     webhook = request.app[STATE].add_webhook(account, url, types)
@@ -272,7 +300,7 @@ async def list_webhooks(request: web.Request) -> web.Response:
 
 
 async def update_webhook(request: web.Request) -> web.Response:
-    body, account = await body_account(request)
+    body, account = await body_account(request, ("webhookUrl", "eventTypes", "active"))
     webhook = request.app[STATE].webhook(account, request.match_info["webhookId"])
     changes: dict[str, Any] = {}
     if "webhookUrl" in body:

@@ -337,3 +337,28 @@ async def test_unknown_route_and_method_use_the_envelope(api: Api) -> None:
     assert (reply.status, reply.error["code"]) == (404, "not_found")
     reply = await api.call("PATCH", "/api/v1/appointments")
     assert (reply.status, reply.error["code"]) == (405, "method_not_allowed")
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "field"),
+    [
+        ("POST", "", {"appointmentLocaton": "Room 4"}, "appointmentLocaton"),
+        ("PUT", "/{id}", {"appointmentSubject": "x", "start": "2026-04-15T09:00:00"}, "start"),
+        ("POST", "/{id}/invitations", {"name": "A", "address": "a@acme.com", "role": "x"}, "role"),
+        ("DELETE", "/{id}", {"reason": "x"}, "reason"),
+    ],
+)
+async def test_unknown_fields_are_refused_like_graph(
+    api: Api, method: str, suffix: str, body: dict, field: str
+) -> None:
+    appointment_id = await api.create_id()
+    if method == "POST" and not suffix:
+        body = {"appointmentStart": START, "appointmentEnd": END, "appointmentTimeZone": ZONE,
+                "appointmentSubject": "Other", **body}  # fmt: skip
+    path = "/api/v1/appointments" + suffix.format(id=appointment_id)
+    reply = await api.call(method, path, body)
+    assert reply.status == 400
+    assert reply.error == {"code": "unknown_field", "param": field}
+    assert repr(field) in reply.body["message"]
+    state = (await api.sandbox("GET", f"/appointments/{appointment_id}")).data
+    assert state["isActive"] is True and state["sequence"] == 0

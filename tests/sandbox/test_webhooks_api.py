@@ -159,3 +159,12 @@ async def test_webhook_of_another_account_is_not_found(api: Api, sandbox) -> Non
         assert (reply.status, reply.error["code"]) == (404, "webhook_not_found"), method
     assert (await other.get_webhooks()).data["webhooks"] == []
     assert len((await api.get_webhooks()).data["webhooks"]) == 1
+
+
+async def test_unknown_webhook_fields_are_refused(api: Api) -> None:
+    reply = await api.call(
+        "POST", "/api/v1/webhooks", {"webhookUrl": HOOK, "eventTypes": ["attendee.responded"],
+                                     "events": ["x"]},
+    )  # fmt: skip
+    assert reply.status == 400
+    assert reply.error == {"code": "unknown_field", "param": "events"}
