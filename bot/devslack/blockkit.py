@@ -25,11 +25,8 @@ MAX_PRIVATE_METADATA = 3000
 MESSAGE_BLOCK_TYPES = {"section", "actions", "context", "divider", "header", "image", "rich_text"}
 VIEW_BLOCK_TYPES = MESSAGE_BLOCK_TYPES | {"input"}
 
-_INPUT_ELEMENTS = {
-    "plain_text_input",
-    "email_text_input",
-    "url_text_input",
-    "number_input",
+_TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
+_PICKERS = {
     "datetimepicker",
     "datepicker",
     "timepicker",
@@ -43,15 +40,9 @@ _INPUT_ELEMENTS = {
     "checkboxes",
     "radio_buttons",
 }
-_INTERACTIVE_ELEMENTS = _INPUT_ELEMENTS - {
-    "plain_text_input",
-    "email_text_input",
-    "url_text_input",
-    "number_input",
-} | {
-    "button",
-    "overflow",
-}
+# Text inputs live only in input blocks; buttons and overflow menus never do.
+_INPUT_ELEMENTS = _TEXT_INPUTS | _PICKERS
+_INTERACTIVE_ELEMENTS = _PICKERS | {"button", "overflow"}
 
 
 class _Checker:

@@ -634,3 +634,39 @@ async def test_select_menus_in_a_message(
         "value": "60",
     }
     assert actions[1]["type"] == "users_select" and actions[1]["selected_user"] == BOB
+
+
+async def test_views_push_needs_an_open_modal_and_stops_at_three(
+    slack: DevSlackServer, client: AsyncWebClient
+):
+    with pytest.raises(SlackApiError) as info:
+        await client.views_push(trigger_id=slack.new_trigger(ALICE).id, view=MODAL)
+    assert info.value.response["error"] == "not_found"
+    await client.views_open(trigger_id=slack.new_trigger(ALICE).id, view=MODAL)
+    for _ in range(2):
+        await client.views_push(trigger_id=slack.new_trigger(ALICE).id, view=MODAL)
+    stack = slack.views(ALICE)
+    assert len(stack) == 3
+    assert stack[2]["previous_view_id"] == stack[1]["id"]
+    assert {v["root_view_id"] for v in stack} == {stack[0]["id"]}
+    with pytest.raises(SlackApiError) as info:
+        await client.views_push(trigger_id=slack.new_trigger(ALICE).id, view=MODAL)
+    assert info.value.response["error"] == "push_limit_reached"
+
+
+async def test_views_publish_rules(slack: DevSlackServer, client: AsyncWebClient):
+    home = {"type": "home", "blocks": [{"type": "divider"}]}
+    with pytest.raises(SlackApiError) as info:
+        await client.views_publish(user_id="U404", view=home)
+    assert info.value.response["error"] == "user_not_found"
+    with pytest.raises(SlackApiError) as info:
+        await client.views_publish(user_id=ALICE, view=MODAL)
+    assert info.value.response["error"] == "invalid_arguments"
+    first = await client.views_publish(user_id=ALICE, view=home)
+    second = await client.views_publish(user_id=ALICE, view=home, hash=first["view"]["hash"])
+    assert second["view"]["id"] == first["view"]["id"]
+    with pytest.raises(SlackApiError) as info:
+        await client.views_publish(user_id=ALICE, view=home, hash=first["view"]["hash"])
+    assert info.value.response["error"] == "hash_conflict"
+    assert slack.home(ALICE)["blocks"][0]["type"] == "divider"
+    assert slack.views(ALICE) == []  # a Home tab is not a modal
