@@ -169,18 +169,24 @@ _LEADING_VERBS = re.compile(
     re.I,
 )
 _EDGE_PUNCT = " \t\n,;:.!?-–—()[]{}|/\\\"'+*"
+# Time words the grammar did not take. Deliberately narrow: "PM sync", "Coffee with June"
+# and "Weekend plans" are subjects, not times.
+_MONTH_NAME = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+)
 _LEFTOVER_TEMPORAL = re.compile(
-    r"\b(?:today|tomorrow|tonight|yesterday|tmrw|noon|midnight|o'?clock|am|pm|a\.m|p\.m"
-    r"|next\s+(?:week|month|year|weekend)|this\s+(?:weekend|month)|weekend"
-    r"|[0-9]+\s*(?:am|pm)|[0-9]{1,2}:[0-5][0-9]"
-    r"|(?:january|february|april|june|july|august|september|october|november|december)"
+    r"\b(?:today|tomorrow|tonight|yesterday|tmrw|noon|midnight|o'?clock"
+    r"|next\s+(?:week|month|year|weekend)|this\s+(?:weekend|month|year)"
+    r"|[0-9]+\s*(?:am|pm|a\.m|p\.m)|[0-9]{1,2}:[0-5][0-9]"
+    rf"|(?:in|on|during|early|late|mid|end\s+of)\s+{_MONTH_NAME}"
     r"|[0-9]+\s*(?:days?|weeks?|months?|years?|fortnights?)|fortnight"
     r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
     r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"
-    r"|[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?"
+    r"|(?!24/7\b)(?:[0-2]?[0-9]|3[01])/(?:[0-2]?[0-9]|3[01])(?:/[0-9]{2,4})?"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}"
+    r"(?:st|nd|rd|th)?"
     r"|[0-9]{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"|for\s+[0-9]{1,3}(?:\.[0-9]+)?(?![0-9.]|\s*[a-z]))\b",
+    r"|for\s+(?:15|20|25|30|40|45|50|60|75|90|120)(?![0-9.]|\s*[a-z]))\b",
     re.I,
 )
 

@@ -546,6 +546,41 @@ EDGE_CASES: list[dict] = [
         attendees=[person(uid="U1ABC", name="kim")],
     ),
     ok("Q&amp;A prep tomorrow 10am", f"{D5} 10:00", f"{D5} 10:30", subject="Q&A prep"),
+    # ---- subjects that look like time words but are not
+    ok("PM sync tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="PM sync"),
+    ok("Coffee with June tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="Coffee with June"),
+    ok("Weekend plans tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="Weekend plans"),
+    ok("Dinner for 4 tomorrow 7pm", f"{D5} 19:00", f"{D5} 19:30", subject="Dinner for 4"),
+    ok(
+        "24/7 on-call handoff tomorrow 9am",
+        f"{D5} 09:00",
+        f"{D5} 09:30",
+        subject="24/7 on-call handoff",
+    ),
+    ok("50/50 review tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="50/50 review"),
+    err("Offsite in June at 3pm", "in June"),
+    ok("Retro tomorrow at 3:30 for 1:30", f"{D5} 15:30", f"{D5} 17:00", subject="Retro"),
+    ok(
+        "Launch party tomorrow from 10 to midnight",
+        f"{D5} 22:00",
+        "2026-03-06 00:00",
+        subject="Launch party",
+    ),
+    ok("Sync tomorrow 9am Eastern", f"{D5} 09:00", f"{D5} 09:30", subject="Sync"),
+    ok(
+        "Sync tomorrow 9am pacific",
+        f"{D5} 09:00",
+        f"{D5} 09:30",
+        zone="America/Los_Angeles",
+        subject="Sync",
+    ),
+    ok(
+        "schedule a call with <mailto:kim@x.io|kim@x.io> tomorrow 9am",
+        f"{D5} 09:00",
+        f"{D5} 09:30",
+        subject="Call",
+        attendees=[person("kim@x.io")],
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
