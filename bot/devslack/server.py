@@ -92,13 +92,37 @@ class _Bucket:
         return (1 - self.tokens) / self.rate
 
 
+# Slack's tz_label is a long name ("Pacific Standard Time"); zoneinfo only knows the
+# abbreviation, so the common ones are spelled out here (others keep the abbreviation).
+_TZ_NAMES = {
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "CET": "Central European Time",
+    "CEST": "Central European Summer Time",
+    "JST": "Japan Standard Time",
+    "AEST": "Australian Eastern Standard Time",
+    "AEDT": "Australian Eastern Daylight Time",
+    "UTC": "Coordinated Universal Time",
+}
+
+
 def _tz_facts(tz: str, at: float) -> tuple[str, int]:
-    zone = ZoneInfo(tz)
-    moment = datetime.fromtimestamp(at, zone)
+    """Slack's ``tz_label`` and ``tz_offset`` (seconds east of UTC) for ``tz`` at ``at``."""
+    moment = datetime.fromtimestamp(at, ZoneInfo(tz))
     offset = moment.utcoffset()
     seconds = int(offset.total_seconds()) if offset is not None else 0
-    label = moment.tzname() or tz
-    return label, seconds
+    abbreviation = moment.tzname() or tz
+    if tz in ("Asia/Kolkata", "Asia/Calcutta"):
+        return "India Standard Time", seconds
+    return _TZ_NAMES.get(abbreviation, abbreviation), seconds
 
 
 class DevSlackServer:

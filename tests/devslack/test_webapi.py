@@ -404,7 +404,7 @@ async def test_posting_to_a_user_id_opens_a_direct_message(client, slack: DevSla
 async def test_users_info_fields(client: AsyncWebClient):
     user = (await client.users_info(user=ALICE))["user"]
     assert user["tz"] == "America/New_York"
-    assert user["tz_label"] in ("EST", "EDT")
+    assert user["tz_label"] in ("Eastern Standard Time", "Eastern Daylight Time")
     assert user["tz_offset"] in (-18000, -14400)
     assert user["is_admin"] is True and user["is_owner"] is False
     assert user["profile"]["email"] == "alice@example.com"
