@@ -274,9 +274,17 @@ _UTC_OFFSET = re.compile(
     r"\(?\b(?:utc|gmt)\s*(?:(?P<s>[+\-−])\s*(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?)?\)?(?![\w:])",
     _I,
 )
-_BARE_OFFSET = re.compile(r"(?<=[0-9mM.])\s+(?P<s>[+\-−])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})(?![\w:])")
+# "+05:30" right after a time, after a space or in brackets; never glued to the time
+# ("10:00-12:00" is a range).
+_BARE_OFFSET = re.compile(
+    r"(?<=[0-9mM.])(?:\s+\(?|\s*\()(?P<s>[+\-−])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})\)?(?![\w:])"
+)
 _SPOKEN_ZONE = re.compile(
     r"\b(?:in\s+)?(?P<w>[a-z][a-z.']*(?:\s+[a-z][a-z.']*){0,2})\s+time\b(?:\s+zone\b)?", _I
+)
+_CITY_AFTER_TIME = re.compile(
+    r"(?<![\w/])\(?(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)?(?![\w/])"
+    r"(?!\s+(?:office|offices|hq|headquarters|team|campus|site|time)\b)"
 )
 _ABBREVIATION = re.compile(r"\(?\b(?P<a>[A-Za-z]{2,8})\b\)?")
 
@@ -613,7 +621,8 @@ def _scan_bare_offsets(sc: Scanner) -> None:
     for m in _BARE_OFFSET.finditer(sc.masked):
         minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
         if abs(minutes) <= 14 * 60:
-            sc.consume(m.start("s"), m.end(), ZONE, ("offset", minutes))
+            start = m.start("s") - (1 if sc.masked[m.start("s") - 1] == "(" else 0)
+            sc.consume(start, m.end(), ZONE, ("offset", minutes))
 
 
 def _scan_ranges(sc: Scanner) -> None:
@@ -735,6 +744,13 @@ def _scan_zones(sc: Scanner) -> None:
         elif m.group().lower().startswith("in "):
             start = m.start()
         sc.consume(start, m.end(), ZONE, ("iana", zone))
+    for m in _CITY_AFTER_TIME.finditer(sc.masked):
+        # "10am London": a capitalised city right after a clock time names its zone.
+        if sc.kind_before(m.start()) not in (TIME, RANGE, END):
+            continue
+        zone = spoken_zone(m.group("city"))
+        if zone and spoken_zone(m.group("city").split()[0]) in (zone, None):
+            sc.consume(m.start(), m.end(), ZONE, ("iana", zone))
     for m in _ABBREVIATION.finditer(sc.masked):
         word = m.group("a")
         zone = abbreviation_zone(word)

@@ -581,6 +581,28 @@ EDGE_CASES: list[dict] = [
         subject="Call",
         attendees=[person("kim@x.io")],
     ),
+    ok("Sync 10am London", f"{D5} 10:00", f"{D5} 10:30", zone="Europe/London", subject="Sync"),
+    ok(
+        "Sync 10am London office",
+        "2026-03-04 10:00",
+        "2026-03-04 10:30",
+        subject="Sync London office",
+    ),
+    ok("Sync 3pm Tokyo tomorrow", f"{D5} 15:00", f"{D5} 15:30", zone="Asia/Tokyo", subject="Sync"),
+    ok(
+        "Sync tomorrow 3pm (+05:30)",
+        f"{D5}T15:00:00+05:30",
+        f"{D5}T15:30:00+05:30",
+        zone="Asia/Kolkata",
+        subject="Sync",
+    ),
+    ok(
+        "Sync tomorrow 3pm +0530",
+        f"{D5}T15:00:00+05:30",
+        f"{D5}T15:30:00+05:30",
+        zone="Asia/Kolkata",
+        subject="Sync",
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
