@@ -45,6 +45,7 @@ DEFAULT_SCOPES = frozenset(
 )
 RESPONSE_URL_TTL = 30 * 60
 RESPONSE_URL_USES = 5
+RESPONSE_URL_FAULT = "response_url"  # fail_next(...) name that targets response URL posts
 
 
 @dataclass
@@ -409,7 +410,8 @@ class DevSlackServer:
         times: int = 1,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail: HTTP ``status`` (429 carries
-        ``Retry-After``) or ``{"ok": false, "error": error}``."""
+        ``Retry-After``) or ``{"ok": false, "error": error}``. ``method="response_url"``
+        targets posts to response URLs (a failed post does not use up the URL)."""
         if status is None and error is None:
             raise ValueError("fail_next needs a status or an error")
         self._faults.setdefault(method, []).append(_Fault(status, error, retry_after, times))
@@ -707,6 +709,9 @@ class DevSlackServer:
             return web.json_response({"ok": False, "error": "expired_url"}, status=404)
         if entry.uses >= RESPONSE_URL_USES:
             return web.json_response({"ok": False, "error": "used_url"}, status=404)
+        fault = self._fault(RESPONSE_URL_FAULT)
+        if fault is not None:
+            return fault
         try:
             payload = json.loads((await request.read()).decode("utf-8"))
         except ValueError:

@@ -670,3 +670,28 @@ async def test_views_publish_rules(slack: DevSlackServer, client: AsyncWebClient
     assert info.value.response["error"] == "hash_conflict"
     assert slack.home(ALICE)["blocks"][0]["type"] == "divider"
     assert slack.views(ALICE) == []  # a Home tab is not a modal
+
+
+async def test_response_url_faults(slack: DevSlackServer, recorder: Recorder):
+    url = await _response_url(slack, recorder)
+    slack.fail_next("response_url", status=500)
+    status, _ = await post_json(slack, url, {"text": "first try"})
+    assert status == 500
+    assert (await post_json(slack, url, {"text": "second try"}))[0] == 200
+    assert [e["text"] for e in slack.ephemerals(ALICE)] == ["second try"]
+
+
+async def test_click_inside_a_modal(slack: DevSlackServer, recorder: Recorder, client):
+    view = dict(MODAL)
+    view["blocks"] = [
+        *MODAL["blocks"],
+        {"type": "actions", "elements": [dict(SEND, action_id="add_row")]},
+    ]
+    opened = await client.views_open(trigger_id=slack.new_trigger(ALICE).id, view=view)
+    slack.type_into(ALICE, opened["view"]["id"], "subject", "Typed")
+    await slack.click(ALICE, slack.views(ALICE)[0], "add_row")
+    payload = json.loads(parse_qs(recorder.requests[-1][1].decode())["payload"][0])
+    assert payload["container"] == {"type": "view", "view_id": opened["view"]["id"]}
+    assert payload["view"]["state"]["values"]["subject"]["value"]["value"] == "Typed"
+    assert "response_url" not in payload and "message" not in payload
+    assert payload["actions"][0]["action_id"] == "add_row"
