@@ -603,16 +603,44 @@ async def _session(
     def prompt() -> str:
         return f"{world.slack.users[shell.user].name}> "
 
-    async for line in _lines(interactive, prompt):
-        if not interactive and line.strip() and not line.lstrip().startswith("#"):
-            shell.say(f"{prompt()}{line.strip()}")
-        try:
-            if not await shell.handle(line):
-                break
-        except Exception as exc:  # noqa: BLE001 - the shell reports and goes on
-            log.debug("shell command failed", exc_info=True)
-            shell.say(f"Something went wrong ({type(exc).__name__}); see the log.")
-            log.warning("shell command %r failed: %s", line.strip(), exc)
+    busy = asyncio.Lock()
+    watcher = asyncio.create_task(_watch(shell, busy, prompt)) if interactive else None
+    try:
+        async for line in _lines(interactive, prompt):
+            if not interactive and line.strip() and not line.lstrip().startswith("#"):
+                shell.say(f"{prompt()}{line.strip()}")
+            async with busy:
+                try:
+                    if not await shell.handle(line):
+                        break
+                except Exception as exc:  # noqa: BLE001 - the shell reports and goes on
+                    log.debug("shell command failed", exc_info=True)
+                    shell.say(f"Something went wrong ({type(exc).__name__}); see the log.")
+                    log.warning("shell command %r failed: %s", line.strip(), exc)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+async def _watch(shell: Shell, busy: asyncio.Lock, prompt: Callable[[], str]) -> None:
+    """Interactive only: show what arrives while the person is typing (a late webhook,
+    a retried post), then put the prompt back."""
+    slack = shell.world.slack
+    seen = slack.activity
+    while True:
+        await asyncio.sleep(0.5)
+        if busy.locked() or slack.activity == seen:
+            continue
+        await slack.settle(quiet=shell.quiet, timeout=5)
+        async with busy:
+            seen = slack.activity
+            screen = shell.feed.changes(shell.user)
+            if screen.lines:
+                shell.say()
+                shell.show_screen(screen)
+                print(prompt(), end="", file=shell.out, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
