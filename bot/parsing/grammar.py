@@ -63,7 +63,7 @@ class DateSpec:
     year_given: bool = False  # abs
     offset: int = 0  # rel: days from today
     weekday: int = 0  # weekday: Monday=0
-    mode: str | None = None  # weekday: None|"this"|"next"|"nextweek"
+    mode: str | None = None  # weekday: None|"this"|"next"|"nextweek"|"afternext"|"last"
     dom: int = 0  # dom: day of the month
 
 
@@ -198,8 +198,9 @@ _NEXT_WEEK_WEEKDAY = re.compile(
     rf"\b(?P<nw>next|this)\s+week(?:\s*,)?\s+(?:on\s+)?(?P<wd>{_WEEKDAY})\b\.?", _I
 )
 _WEEKDAY_RE = re.compile(
-    rf"""\b(?:(?P<mod>this\s+coming|this|next|coming|following|on)\s+)?(?P<wd>{_WEEKDAY})\b\.?
-    (?:\s+(?:of\s+)?(?P<after>next\s+week|this\s+week))?""",
+    rf"""\b(?:(?P<mod>this\s+coming|this|next|coming|following|on|last|previous|past)\s+)?
+    (?P<wd>{_WEEKDAY})\b\.?
+    (?:\s+(?:of\s+)?(?P<after>next\s+week|this\s+week|after\s+next))?""",
     _IX,
 )
 _WEEK_ONLY = re.compile(r"\b(?:next|this|the\s+following)\s+(?:week|month|year)\b", _I)
@@ -547,7 +548,11 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
         mod = (m.group("mod") or "").lower().split()
         after = (m.group("after") or "").lower()
         mode: str | None = None
-        if after.startswith("next") or mod == ["following"]:
+        if mod and mod[0] in ("last", "previous", "past"):
+            mode = "last"
+        elif after.startswith("after"):
+            mode = "afternext"  # "Wednesday after next": the Wednesday a week after next's
+        elif after.startswith("next") or mod == ["following"]:
             mode = "nextweek"
         elif mod == ["next"]:
             mode = "next"

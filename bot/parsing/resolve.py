@@ -326,9 +326,12 @@ def _start_datetime(
             raise fail(exc.problem) from None
         roll = False
     else:  # weekday
-        if spec.mode in ("next", "nextweek"):
-            monday_next = today - timedelta(days=today.weekday()) + timedelta(days=7)
-            day = monday_next + timedelta(days=spec.weekday)
+        if spec.mode == "last":
+            raise fail(f"{label} is in the past; I can only schedule ahead.")
+        if spec.mode in ("next", "nextweek", "afternext"):
+            weeks = 2 if spec.mode == "afternext" else 1
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+            day = monday + timedelta(days=spec.weekday)
             roll = False
         else:
             day = today + timedelta(days=(spec.weekday - today.weekday()) % 7)

@@ -627,6 +627,8 @@ EDGE_CASES: list[dict] = [
     ok("Ops review tomorrow at 1400", f"{D5} 14:00", f"{D5} 14:30", subject="Ops review"),
     ok("Ops review tomorrow 0930 hrs", f"{D5} 09:30", f"{D5} 10:00", subject="Ops review"),
     err("Sync week after next monday 3pm", "week after"),
+    err("Sync last Friday at 3pm", "past"),
+    ok("Sync Wednesday after next at 3pm", "2026-03-18 15:00", "2026-03-18 15:30", subject="Sync"),
     ok("Sync a week from today at 2pm", "2026-03-11 14:00", "2026-03-11 14:30", subject="Sync"),
     ok(
         "Coffee chat w/ <@U0123ABCD|jo> tmrw 10a",
