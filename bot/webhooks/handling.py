@@ -15,7 +15,7 @@ worker can finish without posting twice (see :mod:`bot.webhooks.worker`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
 from bot.scheducal.events import WebhookEvent
-from bot.slack.blocks import section
+from bot.slack.blocks import person_text, section
 from bot.slack.text import date_token, escape, truncate
 from bot.store import repo
-from bot.store.models import Appointment
+from bot.store.models import Appointment, Proposal
 from bot.webhooks import messages
 
 
@@ -38,14 +38,12 @@ class Reply:
     thread_ts: str | None  # None: a top-level message (default channel fallback)
     text: str
     blocks: list[dict[str, Any]]
-    proposal_id: int | None = None
 
 
 @dataclass
 class Prepared:
     appointment: Appointment | None  # None: unknown (or not posted in Slack yet)
     reply: Reply | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _zone(name: str | None, fallback: str) -> ZoneInfo:
@@ -92,14 +90,14 @@ async def prepare(session: AsyncSession, event: WebhookEvent, *, reply_done: boo
     message = await _decide(session, appointment, event)
     if message is None or reply_done:
         return Prepared(appointment)
-    text, blocks, proposal_id = message
-    reply = Reply(appointment.channel_id, appointment.message_ts, text, blocks, proposal_id)
+    text, blocks = message
+    reply = Reply(appointment.channel_id, appointment.message_ts, text, blocks)
     return Prepared(appointment, reply)
 
 
 async def _decide(
     session: AsyncSession, appointment: Appointment, event: WebhookEvent
-) -> tuple[str, list[dict[str, Any]], int | None] | None:
+) -> tuple[str, list[dict[str, Any]]] | None:
     kind = event.event_type
     if kind == "attendee.responded":
         attendee = event.attendee
@@ -112,10 +110,9 @@ async def _decide(
             response=attendee.response or "none",
             responded_at=attendee.responded_at or event.timestamp,
         )
-        text, blocks = messages.responded(
+        return messages.responded(
             attendee.name, attendee.email, attendee.response or "none", superseded=not applied
         )
-        return text, blocks, None
     if kind == "attendee.proposed_new_time":
         attendee = event.attendee
         assert attendee is not None and attendee.proposed_start and attendee.proposed_end
@@ -131,21 +128,18 @@ async def _decide(
             proposed_start_utc=start,
             proposed_end_utc=end,
         )
-        text, blocks = messages.proposal(
+        return messages.proposal(
             proposal.id, attendee.name, attendee.email, start, end, appointment.timezone
         )
-        return text, blocks, proposal.id
     if kind == "appointment.updated":
         changes = schedule_changes(appointment, event)
         if not changes:
             return None  # nothing new (e.g. the echo of our own reschedule): parent only
-        text, blocks = messages.updated(changes)
-        return text, blocks, None
+        return messages.updated(changes)
     if kind == "appointment.canceled":
         if appointment.status == "canceled":
             return None  # the echo of our own cancel
-        text, blocks = messages.canceled(event.comment)
-        return text, blocks, None
+        return messages.canceled(event.comment)
     return None
 
 
@@ -196,12 +190,14 @@ def schedule_changes(appointment: Appointment, event: WebhookEvent) -> list[mess
     return changes
 
 
-async def finish(
-    session: AsyncSession, event: WebhookEvent, reply_ts: str | None, proposal_id: int | None
-) -> None:
+async def finish(session: AsyncSession, event: WebhookEvent, reply_ts: str | None) -> None:
     """Step 3: apply what the reply announced (idempotent: safe to run again)."""
-    if proposal_id is not None and reply_ts:
-        await repo.set_proposal_message_ts(session, proposal_id, reply_ts)
+    if event.event_type == "attendee.proposed_new_time" and reply_ts:
+        proposal = (
+            await session.execute(select(Proposal).where(Proposal.event_id == event.id))
+        ).scalar_one_or_none()
+        if proposal is not None and proposal.message_ts != reply_ts:
+            await repo.set_proposal_message_ts(session, proposal.id, reply_ts)
     if event.event_type not in ("appointment.updated", "appointment.canceled"):
         return
     appointment = await find_appointment(session, event, with_invitees=False)
@@ -227,8 +223,7 @@ def fallback_message(event: WebhookEvent) -> tuple[str, list[dict[str, Any]]]:
         start = to_utc(attendee.proposed_start, zone, "UTC")
         detail = [
             section(
-                f"{messages.person_text(attendee.name, attendee.email)} proposed "
-                f"{date_token(start, zone)}"
+                f"{person_text(attendee.name, attendee.email)} proposed {date_token(start, zone)}"
             )
         ]
     elif event.event_type == "appointment.updated" and event.start:

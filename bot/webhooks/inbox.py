@@ -302,6 +302,27 @@ async def release(session: AsyncSession, event_ids: Iterable[str], *, worker_id:
     )
 
 
+async def claim_owners(session: AsyncSession) -> list[str]:
+    """Workers holding unexpired claims."""
+    result = await session.execute(
+        select(InboxEvent.claimed_by)
+        .where(InboxEvent.claimed_by.is_not(None), InboxEvent.claimed_until >= utcnow())
+        .distinct()
+    )
+    return [owner for owner in result.scalars() if owner]
+
+
+async def release_owners(session: AsyncSession, owners: Sequence[str]) -> int:
+    """Release every claim of ``owners`` (workers known to be gone)."""
+    result = await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.claimed_by.in_(list(owners)))
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 async def list_failed(session: AsyncSession, *, limit: int = 100) -> list[InboxEvent]:
     """Parked and held events, oldest first."""
     result = await session.execute(

@@ -183,6 +183,7 @@ class SecretRing:
         now_mono = time.monotonic()
         if forced:
             self._forced_at = now_mono
+        self._loaded_at = now_mono  # concurrent requests do not all reload at once
         try:
             async with dbsession.session(self._db) as session:
                 rows = await active_rows(session)
@@ -200,4 +201,3 @@ class SecretRing:
                     "stored secret %s of webhook %s unusable: %s", row.id, row.webhook_id, exc
                 )
         self._stored = tuple(opened)
-        self._loaded_at = now_mono

@@ -141,7 +141,44 @@ class Worker:
         self._wake.set()
 
     async def start(self) -> None:
+        try:
+            await self._release_dead_local_claims()
+        except Exception as exc:  # noqa: BLE001 - the leases expire anyway
+            log.warning("could not check for claims of a stopped worker: %s", exc)
         self._task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def _release_dead_local_claims(self) -> None:
+        """Claims of a process on this host that is gone are released at once.
+
+        A restarted ``serve`` would otherwise wait for its predecessor's leases to run
+        out before finishing what it left in ``posting``. Claims of other hosts, or of
+        processes here that are alive, are left to their leases.
+        """
+        async with dbsession.session(self._db) as session:
+            owners = await inbox.claim_owners(session)
+            dead = [owner for owner in owners if self._is_dead_local(owner)]
+            if dead:
+                released = await inbox.release_owners(session, dead)
+                log.info("released %d claim(s) of %d stopped worker(s)", released, len(dead))
+
+    def _is_dead_local(self, owner: str) -> bool:
+        host = self.worker_id.rsplit(":", 2)[0]
+        parts = owner.rsplit(":", 2)
+        if owner == self.worker_id or len(parts) != 3 or parts[0] != host:
+            return False
+        try:
+            pid = int(parts[1])
+        except ValueError:
+            return False
+        if pid == os.getpid():
+            return True  # our own pid, another id: a predecessor (e.g. a restarted container)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
     async def stop(self) -> None:
         tasks = [t for t in (self._task, *self._groups) if t is not None]
@@ -298,8 +335,7 @@ class Worker:
                     session, claimed.id, worker_id=self.worker_id, slack_ts=reply_ts or ""
                 ):
                     raise LostClaim(claimed.id)
-                proposal_id = reply.proposal_id if reply is not None else None
-                await handling.finish(session, event, reply_ts, proposal_id)
+                await handling.finish(session, event, reply_ts)
             return _FINISHED
         except LostClaim:
             raise
