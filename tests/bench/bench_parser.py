@@ -110,8 +110,9 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=7, help="cold-start runs")
     args = parser.parse_args()
     cases = _cases()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; corpus {len(cases)} texts")  # fmt: skip
+          f"{os.cpu_count()} CPUs, load average {load}; corpus {len(cases)} texts")  # fmt: skip
     bench_cold_start(args.cold)
     bench_parser(cases, args.rounds)
     bench_dateparser(cases)
