@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.store import repo
-from bot.webhooks import PIPELINE_KEY
+from bot.webhooks import PIPELINE_KEY, inbox
 from tests.webhooks.harness import (
     CHANNEL,
     DEFAULT_CHANNEL,
@@ -204,11 +205,36 @@ async def test_unknown_appointment_without_default_channel_is_kept(sqlite_url: s
             f"/sandbox/appointments/{created.appointment_id}/respond",
             {"email": "zed@example.com", "response": "declined"},
         )
-        for _ in range(100):
-            row = (await st.inbox()).get(data["eventId"])
-            if row is not None and row.status == "held":
-                break
-            await asyncio.sleep(0.1)
-        assert row is not None and row.status == "held"
+        row = await _wait_status(st, data["eventId"], "held")
         assert "unknown appointment" in (row.last_error or "")
         assert not st.slack.calls_to("chat.postMessage")[1:]  # only our parent post
+
+
+async def test_repeated_failures_park_the_event_and_replay_posts_it_once(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st, WEBHOOK_MAX_ATTEMPTS="3"):
+        appointment = await st.appointment(attendees=(("Ann Lee", "ann@example.com"),))
+        st.slack.fail_next("chat.postMessage", status=500, times=3)
+        flaky = await st.respond(appointment, "ann@example.com", "accepted")
+        row = await _wait_status(st, flaky, "parked")
+        assert row.attempts == 3 and "fatal_error" in (row.last_error or "")
+
+        st.slack.fail_next("chat.postMessage", error="channel_not_found")
+        doomed = await st.respond(appointment, "ann@example.com", "declined")
+        row = await _wait_status(st, doomed, "parked")
+        assert row.attempts == 1  # waiting cannot fix a missing channel: parked at once
+
+        async with st.db.session() as s:
+            assert {r.event_id for r in await inbox.list_failed(s)} == {flaky, doomed}
+            assert await inbox.replay(s, flaky) == "parked"
+            assert await inbox.replay(s, doomed) == "parked"
+        await st.wait_done([flaky, doomed])
+        assert sorted(posted_event_ids(st.thread(appointment))) == sorted([flaky, doomed])
+
+
+async def _wait_status(st: Any, event_id: str, status: str) -> Any:
+    for _ in range(200):
+        row = (await st.inbox()).get(event_id)
+        if row is not None and row.status == status:
+            return row
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{event_id} never reached {status}")

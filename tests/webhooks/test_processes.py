@@ -73,6 +73,7 @@ async def test_killed_mid_post_and_restarted_nothing_lost_nothing_twice(
             await st.wait_done(event_ids, timeout=40)
             posted = thread_event_ids(st, appointments)
             assert sorted(posted) == sorted(event_ids), Counter(posted).most_common(3)
+            assert "claim(s) of 1 stopped worker(s)" in second.log()  # no lease wait
             assert "had been posted before a restart" in second.log()
             for appointment in appointments:
                 assert "4 accepted" in str(st.parent(appointment)["blocks"])
