@@ -22,6 +22,11 @@ HOUR_WORD = rf"(?:eleven|twelve|ten|{_DIGIT_WORDS})"
 NUMBER = rf"(?:[0-9]+(?:\.[0-9]+)?|{NUMBER_WORD})"
 
 
+def words(text: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (word lists read best so)."""
+    return frozenset(text.split())
+
+
 def word_number(text: str) -> int | None:
     """'twenty-five' -> 25, 'seven' -> 7; None when the words are not a number."""
     parts = text.lower().replace("-", " ").split()

@@ -10,6 +10,7 @@ import re
 
 from bot.parsing.grammar import MASK, Scanner
 from bot.parsing.model import Attendee
+from bot.parsing.numbers import words
 
 PERSON = "person"
 
@@ -28,35 +29,9 @@ _PLAIN_EMAIL = re.compile(rf"(?<![\w.@+-])(?P<email>{_EMAIL})(?![\w@-])")
 _NAME_WORDS = re.compile(r"((?:[^\W\d_][\w.'’-]*[ \t]+){0,3}[^\W\d_][\w.'’-]*)[ \t]*$")
 
 # Words that end a name when reading backwards from an address.
-_NOT_NAME = frozenset(
-    [
-        "with",
-        "and",
-        "or",
-        "to",
-        "for",
-        "on",
-        "at",
-        "in",
-        "by",
-        "from",
-        "invite",
-        "inviting",
-        "cc",
-        "plus",
-        "including",
-        "incl",
-        "also",
-        "attendees",
-        "guests",
-        "w/",
-        "the",
-        "a",
-        "an",
-        "me",
-        "us",
-        "them",
-    ]
+_NOT_NAME = words(
+    "with and or to for on at in by from invite inviting cc "
+    "plus including incl also attendees guests w/ the a an me us them"
 )
 
 

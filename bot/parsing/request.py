@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.parsing.grammar import DATE, MASK, Scanner, scan_time
 from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
-from bot.parsing.people import PERSON, merge_attendees, scan_people, unescape_slack
+from bot.parsing.numbers import words
+from bot.parsing.people import merge_attendees, scan_people, unescape_slack
 from bot.parsing.resolve import resolve
 
 MAX_TEXT = 4000  # Slack caps slash-command text well below this
@@ -35,133 +36,27 @@ _URL = re.compile(
 _LOCATION_TAG = re.compile(
     r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00,;\n]+)", re.I
 )
+_WORD = re.compile(r"\S+")
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
 _VIDEO = re.compile(
     r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
     r"|teams|webex|skype|hangouts|a\s+huddle|huddle|the\s+phone|phone)\b",
     re.I,
 )
-_LOCATION_NOUNS = frozenset(
-    [
-        "room",
-        "rooms",
-        "office",
-        "hq",
-        "headquarters",
-        "building",
-        "bldg",
-        "floor",
-        "lobby",
-        "cafe",
-        "café",
-        "cafeteria",
-        "canteen",
-        "kitchen",
-        "lounge",
-        "hall",
-        "suite",
-        "studio",
-        "library",
-        "boardroom",
-        "lab",
-        "desk",
-        "restaurant",
-        "bar",
-        "pub",
-        "park",
-        "garden",
-        "campus",
-        "center",
-        "centre",
-        "auditorium",
-        "reception",
-        "terrace",
-        "rooftop",
-        "space",
-        "huddle",
-        "booth",
-        "pod",
-        "conf",
-        "conference",
-        "wework",
-        "coworking",
-        "hotel",
-        "store",
-        "shop",
-        "diner",
-        "bistro",
-        "coffeeshop",
-        "st",
-        "street",
-        "ave",
-        "avenue",
-        "rd",
-        "road",
-        "blvd",
-        "boulevard",
-    ]
+_LOCATION_NOUNS = words(
+    "room rooms office hq headquarters building bldg floor lobby cafe café cafeteria "
+    "canteen kitchen lounge hall suite studio library boardroom lab desk restaurant bar "
+    "pub park garden campus center centre auditorium reception terrace rooftop space "
+    "huddle booth pod conf conference wework coworking hotel store shop diner bistro "
+    "coffeeshop st street ave avenue rd road blvd boulevard"
 )
-_STOP = frozenset(
-    [
-        "with",
-        "for",
-        "on",
-        "about",
-        "to",
-        "and",
-        "from",
-        "re",
-        "regarding",
-        "at",
-        "in",
-        "by",
-        "until",
-        "till",
-        "between",
-        "or",
-        "w/",
-        "via",
-        "cc",
-        "including",
-        "invite",
-        "inviting",
-        "plus",
-    ]
+_STOP = words(
+    "with for on about to and from re regarding at in by until till between or w/ via cc "
+    "including invite inviting plus"
 )
-_EDGE_WORDS = frozenset(
-    [
-        "with",
-        "on",
-        "at",
-        "for",
-        "from",
-        "to",
-        "and",
-        "in",
-        "by",
-        "between",
-        "until",
-        "till",
-        "@",
-        "&",
-        "starting",
-        "around",
-        "via",
-        "w/",
-        "w",
-        "invite",
-        "inviting",
-        "cc",
-        "plus",
-        "including",
-        "incl",
-        "or",
-        ",",
-        "-",
-        "re:",
-        "about:",
-        "the",
-    ]
+_EDGE_WORDS = words(
+    "with on at for from to and in by between until till @ & starting around via w/ w "
+    "invite inviting cc plus including incl or , - re: about: the"
 )
 _LEADING_VERBS = re.compile(
     r"^(?:/meet\s+)?(?:please\s+)?(?:(?:can\s+you\s+|could\s+you\s+)?(?:schedule|book|set\s+up|setup"
@@ -276,7 +171,7 @@ def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
     prep = m.group("prep").lower()
     pos = m.end()
     words: list[tuple[str, int, int]] = []
-    for wm in re.finditer(r"[^\s]+", sc.masked[pos : pos + 120]):
+    for wm in _WORD.finditer(sc.masked[pos : pos + 120]):
         word = wm.group()
         if MASK in word:
             break
@@ -495,6 +390,3 @@ def parse_when(
         fallback_day=fallback,
     )
     return when.start, when.end, when.timezone
-
-
-__all__ = ["parse_request", "parse_when", "PERSON"]
