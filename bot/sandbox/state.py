@@ -17,11 +17,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox import validation as v
 from bot.sandbox.errors import ApiError, already_cancelled, not_found
 from bot.scheducal.events import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from bot.sandbox.delivery import Delivery
 
 API_VERSION = "v1"
 RESPONSES = ("accepted", "declined", "tentativelyAccepted")
@@ -45,6 +48,12 @@ def new_appointment_id() -> str:
     # so clients must treat it as an opaque string (and quote it in URLs if they wish).
     raw = base64.urlsafe_b64encode(secrets.token_bytes(40)).decode("ascii").rstrip("=")
     return f"AAMkAG{raw}AAA="
+
+
+def fingerprint(
+    subject: str, start: datetime, end: datetime, zone: str, invitee_key: str | None
+) -> tuple[Any, ...]:
+    return (subject.strip().casefold(), start, end, zone, invitee_key)
 
 
 @dataclass
@@ -96,7 +105,7 @@ class Appointment:
     created_at: datetime
     last_updated: datetime
     created_mono: float
-    fingerprint: tuple[Any, ...]
+    initial_invitee_key: str | None  # mailbox of the invitee given at create, if any
     has_initial_invitee: bool = False
     attendees: list[Attendee] = field(default_factory=list)
     sequence: int = 0
@@ -107,6 +116,17 @@ class Appointment:
     @property
     def is_active(self) -> bool:
         return self.canceled_at is None
+
+    @property
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What makes two creates "the same request" (see ``SandboxState.create_appointment``).
+
+        Computed from the current values, so an appointment that has since been moved
+        no longer blocks creating a new one at its old time.
+        """
+        return fingerprint(
+            self.subject, self.start, self.end, self.time_zone, self.initial_invitee_key
+        )
 
     def attendee(self, email: str) -> Attendee | None:
         key = email.strip().lower()
@@ -172,7 +192,7 @@ class Event:
     created_at: datetime
     payload: dict[str, Any]
     body: bytes
-    deliveries: list[Any] = field(default_factory=list)  # delivery.Delivery
+    deliveries: list[Delivery] = field(default_factory=list)
 
 
 @dataclass
@@ -231,7 +251,9 @@ class SandboxState:
         account.primed_gmail.add(key)
         return True
 
-    def _find_duplicate(self, account: Account, fingerprint: tuple[Any, ...]) -> Appointment | None:
+    def _find_duplicate(
+        self, account: Account, request_print: tuple[Any, ...]
+    ) -> Appointment | None:
         horizon = self.clock() - self.duplicate_window
         for appointment in reversed(self.appointments.values()):
             if appointment.created_mono <= horizon:
@@ -239,7 +261,7 @@ class SandboxState:
             if (
                 appointment.account_key == account.api_key
                 and appointment.is_active
-                and appointment.fingerprint == fingerprint
+                and appointment.fingerprint == request_print
             ):
                 return appointment
         return None
@@ -257,15 +279,18 @@ class SandboxState:
         invitee_name: str | None,
         invitee_email: str | None,
     ) -> tuple[Appointment, bool]:
-        """Create an appointment; returns it and whether the initial invite primed Gmail."""
-        fingerprint = (
-            subject.strip().casefold(),
-            start,
-            end,
-            time_zone,
-            v.mailbox_key(invitee_email) if invitee_email else None,
-        )
-        duplicate = self._find_duplicate(account, fingerprint)
+        """Create an appointment; returns it and whether the initial invite primed Gmail.
+
+        Duplicate rule: a create is refused with 409 ``duplicate_request`` when an
+        active appointment of the same account, created less than ``duplicate_window``
+        seconds ago (10 minutes by default), has the same subject (case-insensitive,
+        trimmed), start, end, time zone and initial invitee mailbox (or both have none).
+        Body, location and the invitee's display name are ignored: a retried or
+        double-clicked create differs at most in those.
+        """
+        invitee_key = v.mailbox_key(invitee_email) if invitee_email else None
+        request_print = fingerprint(subject, start, end, time_zone, invitee_key)
+        duplicate = self._find_duplicate(account, request_print)
         if duplicate is not None:
             minutes = int(self.duplicate_window // 60)
             raise ApiError(
@@ -289,7 +314,7 @@ class SandboxState:
             created_at=now,
             last_updated=now,
             created_mono=self.clock(),
-            fingerprint=fingerprint,
+            initial_invitee_key=invitee_key,
         )
         gmail_first = False
         if invitee_email:

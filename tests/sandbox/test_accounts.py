@@ -136,3 +136,15 @@ async def test_gmail_first_invite_once_per_mailbox_per_account(api: Api, sandbox
     other.key, other.secret = sandbox.add_account()
     reply = await other.create(address="jo.doe@gmail.com")
     assert reply.data["gmailFirstInvite"] is True
+
+
+async def test_moved_appointment_no_longer_blocks_its_old_slot(api: Api) -> None:
+    first = await api.create_id(address="jo@acme.com")
+    await api.call(
+        "PUT", f"/api/v1/appointments/{first}", {"appointmentStart": "2026-04-15T09:30:00"}
+    )
+    assert (await api.create(address="jo@acme.com")).status == 201
+    # ... but the moved one is matched at its new time.
+    moved = await api.create(address="jo@acme.com", appointmentStart="2026-04-15T09:30:00")
+    assert moved.status == 409
+    assert moved.error["appointmentId"] == first
