@@ -78,6 +78,8 @@ class CliError(Exception):
 
 
 async def _run(settings: Any, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.scheducal.errors import ScheduCalError
     from bot.store.db import Database
 
@@ -103,8 +105,9 @@ async def _run(settings: Any, args: argparse.Namespace) -> int:
             return await _rotate(settings, db, client, args)
     except ScheduCalError as exc:
         raise CliError(f"ScheduCal refused: {exc}") from None
-    except OSError as exc:
-        raise CliError(f"cannot reach the database or ScheduCal: {exc}") from None
+    except (OSError, SQLAlchemyError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"cannot use the database or reach ScheduCal: {reason}") from None
     finally:
         await db.dispose()
 

@@ -48,15 +48,15 @@ class InboxRow:
     id: str
     event_type: str
     appointment_id: str
-    payload: str  # the raw body, exactly as signed
+    payload: str  # the raw body (UTF-8), exactly as signed
 
     @classmethod
-    def from_event(cls, event: WebhookEvent, body: bytes) -> InboxRow:
+    def from_event(cls, event: WebhookEvent, body: str) -> InboxRow:
         return cls(
             id=event.id,
             event_type=event.event_type,
             appointment_id=event.appointment_id,
-            payload=body.decode("utf-8"),
+            payload=body,
         )
 
 

@@ -71,10 +71,11 @@ class WebhookReceiver:
             log.warning("rejected a webhook with a missing or invalid signature")
             return _answer(401, error="missing or invalid signature")
         try:
-            event = parse_event(json.loads(body))
-        except (ValueError, UnicodeDecodeError) as exc:
-            # json.JSONDecodeError and InvalidEventError are both ValueErrors.
-            reason = str(exc) if isinstance(exc, InvalidEventError) else "body is not JSON"
+            text = body.decode("utf-8")
+            event = parse_event(json.loads(text))
+        except ValueError as exc:
+            # UnicodeDecodeError, JSONDecodeError and InvalidEventError are all ValueErrors.
+            reason = str(exc) if isinstance(exc, InvalidEventError) else "body is not UTF-8 JSON"
             return _answer(400, error=reason)
         if len(event.id) > MAX_EVENT_ID_LENGTH:
             return _answer(400, error=f"event.id is longer than {MAX_EVENT_ID_LENGTH} characters")
@@ -82,7 +83,7 @@ class WebhookReceiver:
             log.info("ignored ScheduCal event %s of unknown type %r", event.id, event.event_type)
             return _answer(200, ok=True, ignored=True)
         try:
-            stored = await self._store(InboxRow.from_event(event, body))
+            stored = await self._store(InboxRow.from_event(event, text))
         except Exception:  # noqa: BLE001 - any storage failure: ScheduCal must retry
             log.exception("could not store webhook event %s; answering 503", event.id)
             return _answer(503, error="temporarily unavailable, deliver again later")

@@ -165,10 +165,11 @@ async def test_body_over_64_kib_is_413(receiver: Receiver) -> None:
 @pytest.mark.parametrize(
     "body, reason",
     [
-        (b"not json", "not JSON"),
+        (b"not json", "not UTF-8 JSON"),
+        ('{"id": "x"}'.encode("utf-16"), "not UTF-8 JSON"),
         (b"[1, 2]", "JSON object"),
         (json.dumps({"id": "x", "eventType": "attendee.responded"}).encode(), "timestamp"),
-        (b"\xff\xfe", "not JSON"),
+        (b"\xff\xfe", "not UTF-8 JSON"),
     ],
 )
 async def test_malformed_body_is_400(receiver: Receiver, body: bytes, reason: str) -> None:
