@@ -10,6 +10,7 @@ from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attende
 from bot.parsing.numbers import words
 from bot.parsing.people import merge_attendees, scan_people, unescape_slack
 from bot.parsing.resolve import resolve
+from bot.parsing.zones import get_zone
 
 MAX_TEXT = 4000  # Slack caps slash-command text well below this
 DATE_ORDERS = ("MDY", "DMY")
@@ -37,6 +38,7 @@ _LOCATION_TAG = re.compile(
     r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00,;\n]+)", re.I
 )
 _WORD = re.compile(r"\S+")
+_UNMASKED = re.compile(r"[^\x00]+")
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
 _VIDEO = re.compile(
     r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
@@ -160,17 +162,17 @@ def _scan_location(sc: Scanner) -> str | None:
 
 
 def _trim_phrase(value: str) -> str:
-    words = value.split()
-    while words and words[-1].lower().strip(_EDGE_PUNCT) in _STOP:
-        words.pop()
-    return " ".join(words).strip(_EDGE_PUNCT)
+    tokens = value.split()
+    while tokens and tokens[-1].lower().strip(_EDGE_PUNCT) in _STOP:
+        tokens.pop()
+    return " ".join(tokens).strip(_EDGE_PUNCT)
 
 
 def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
     """A place after "at"/"in": "Room 4B", "the main office", "Blue Bottle"."""
     prep = m.group("prep").lower()
     pos = m.end()
-    words: list[tuple[str, int, int]] = []
+    taken: list[tuple[str, int, int]] = []
     for wm in _WORD.finditer(sc.masked[pos : pos + 120]):
         word = wm.group()
         if MASK in word:
@@ -178,14 +180,14 @@ def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
         bare = word.rstrip(",;.!?)")
         if bare.lower() in _STOP or not bare:
             break
-        words.append((bare, pos + wm.start(), pos + wm.start() + len(bare)))
-        if bare != word or len(words) == 6:
+        taken.append((bare, pos + wm.start(), pos + wm.start() + len(bare)))
+        if bare != word or len(taken) == 6:
             break
-    if not words:
+    if not taken:
         return None
-    lowered = [re.sub(r"['’]s$", "", w.lower()) for w, _, _ in words]
+    lowered = [re.sub(r"['’]s$", "", w.lower()) for w, _, _ in taken]
     has_noun = any(w in _LOCATION_NOUNS for w in lowered)
-    content = [w for w, _, _ in words if w.lower() not in ("the", "a", "our", "my")]
+    content = [w for w, _, _ in taken if w.lower() not in ("the", "a", "our", "my")]
     proper = (
         prep in ("at", "@")
         and content
@@ -194,33 +196,34 @@ def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
     )
     if not (has_noun or proper):
         return None
-    value = " ".join(w for w, _, _ in words)
-    sc.consume(m.start(), words[-1][2], LOCATION, value)
+    value = " ".join(w for w, _, _ in taken)
+    sc.consume(m.start(), taken[-1][2], LOCATION, value)
     return value
 
 
 def _fragments(sc: Scanner) -> list[tuple[str, int]]:
     """The words no pattern took, as runs between consumed phrases, with their offsets."""
-    return [(f.group(), f.start()) for f in re.finditer(r"[^\x00]+", sc.masked)]
+    return [(f.group(), f.start()) for f in _UNMASKED.finditer(sc.masked)]
 
 
 def _clean(fragment: str) -> str:
-    words = fragment.split()
+    """A leftover piece without connecting words and punctuation at its edges."""
+    tokens = fragment.split()
     changed = True
-    while words and changed:
+    while tokens and changed:
         changed = False
         for index in (0, -1):
-            if not words:
+            if not tokens:
                 break
-            word = words[index].strip(_EDGE_PUNCT).lower()
+            word = tokens[index].strip(_EDGE_PUNCT).lower()
             if word in _EDGE_WORDS or not word:
-                words.pop(index)
+                tokens.pop(index)
                 changed = True
-    return " ".join(words).strip(_EDGE_PUNCT + " ")
+    return " ".join(tokens).strip(_EDGE_PUNCT + " ")
 
 
 def _fallback_day(fragment: str, now: datetime) -> date | None:
-    """Ask dateparser about a day phrase the grammar did not know ("a fortnight from now").
+    """Ask dateparser about a day phrase the grammar left ("may 5th", "2 days later").
 
     Only a result that names a single day is used; vaguer ones ("next month") are not.
     dateparser is imported here, on first need, so start-up stays fast.
@@ -256,30 +259,32 @@ def warm_up() -> None:
 
     Optional: a server calls it once at start-up so no /meet pays ~150 ms for it.
     """
-
     now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     parse_request("Warm-up <@U1> tomorrow 3pm ET for 30m", now=now, tz="UTC")
     _fallback_day("the 3rd of next month", now)
 
 
 def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> date | None:
-    """Time words the grammar could not place are an error, never silently dropped."""
-    from bot.parsing.zones import get_zone
+    """Time words the grammar could not place are an error, never silently dropped.
 
-    local_now = now.astimezone(get_zone(tz))
+    The one exception: when the grammar found no day at all, dateparser may read the
+    phrase as one (then it is the day, returned here).
+    """
+    found: date | None = None
     for fragment, offset in _fragments(sc):
-        m = _LEFTOVER_TEMPORAL.search(fragment)
-        if m is None:
-            continue
-        if not sc.of_kind(DATE, FALLBACK_DAY):
-            day = _fallback_day(m.group(), local_now)
-            if day is not None:
-                sc.consume(offset + m.start(), offset + m.end(), FALLBACK_DAY, day)
-                return day
-        raise ParseError(
-            f"I couldn't understand “{m.group()}” in “{_clean(fragment)}”.", example=example
-        )
-    return None
+        end = offset + len(fragment)
+        m = _LEFTOVER_TEMPORAL.search(sc.masked, offset, end)
+        while m is not None:
+            if found is None and not sc.of_kind(DATE):
+                found = _fallback_day(m.group(), now.astimezone(get_zone(tz)))
+                if found is not None:
+                    sc.consume(m.start(), m.end(), FALLBACK_DAY, found)
+                    m = _LEFTOVER_TEMPORAL.search(sc.masked, m.end(), end)
+                    continue
+            raise ParseError(
+                f"I couldn't understand “{m.group()}” in “{_clean(fragment)}”.", example=example
+            )
+    return found
 
 
 def _subject(sc: Scanner) -> str:
@@ -378,15 +383,21 @@ def parse_when(
         raise ParseError("That is too long.", example=WHEN_EXAMPLE)
     clean, _, _ = unescape_slack(text)
     sc = Scanner(clean)
-    _check_recurring(sc, WHEN_EXAMPLE)
-    scan_time(sc, date_order)
-    fallback = _leftover_time_words(sc, now, tz, WHEN_EXAMPLE)
-    when = resolve(
-        sc,
-        now=now,
-        tz=tz,
-        default_duration=default_duration,
-        example=WHEN_EXAMPLE,
-        fallback_day=fallback,
-    )
+    try:
+        _check_recurring(sc, WHEN_EXAMPLE)
+        scan_time(sc, date_order)
+        fallback = _leftover_time_words(sc, now, tz, WHEN_EXAMPLE)
+        when = resolve(
+            sc,
+            now=now,
+            tz=tz,
+            default_duration=default_duration,
+            example=WHEN_EXAMPLE,
+            fallback_day=fallback,
+        )
+    except ParseError as exc:
+        if exc.example == WHEN_EXAMPLE:
+            raise
+        # Zone lookups raise with the /meet example; a reschedule needs a time example.
+        raise ParseError(exc.problem, example=WHEN_EXAMPLE) from None
     return when.start, when.end, when.timezone

@@ -7,7 +7,8 @@ Readings decided here (documented in the notes and the README):
 - A time without a day is its next occurrence (passed today -> tomorrow), as /remind.
 - A day that is spelled out and already past ("today 9am" at noon, "yesterday") is an error.
 - Weekday alone / "this Friday": the next such day (today if the time is still ahead);
-  "next Friday" / "Friday next week": the Friday of next week (weeks start on Monday).
+  "next Friday" / "Friday next week": the Friday of next week (weeks start on Monday);
+  "Friday after next": a week after that; "last Friday": past, an error.
 - A date without a year is the next such date (year rollover); with a year it must be ahead.
 """
 

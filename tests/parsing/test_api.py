@@ -135,6 +135,12 @@ def test_parse_when_errors_carry_the_reschedule_example() -> None:
     assert info.value.example == "tomorrow 3pm"
 
 
+def test_parse_when_unknown_zone_error_carries_the_reschedule_example() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_when("tomorrow 3pm Europe/Atlantis", now=NOW, tz="UTC")
+    assert "time zone" in info.value.problem and info.value.example == "tomorrow 3pm"
+
+
 def test_parse_when_rejects_past_days() -> None:
     with pytest.raises(ParseError, match="past"):
         parse_when("yesterday 4pm", now=NOW, tz="America/New_York")
