@@ -15,6 +15,9 @@ are mapped to the async drivers, so a URL pasted from a dashboard works as it is
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -121,13 +124,23 @@ class Database:
             await s.commit()
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema up to ``revision`` with Alembic (safe to run from several processes)."""
+        """Bring the schema up to ``revision`` with Alembic.
+
+        Safe to call from several processes at once (PostgreSQL: an advisory lock;
+        SQLite: BEGIN IMMEDIATE) and from several tasks or threads of one process.
+        """
         from bot.store import migrate
 
-        async with self.engine.begin() as conn:
-            if not self.is_sqlite:  # SQLite is already serialised by BEGIN IMMEDIATE
-                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK_ID})")
-            await conn.run_sync(migrate.upgrade_on, revision)
+        # Alembic keeps the running migration in module globals (alembic.context, .op),
+        # so two upgrades in one process, even of different databases, must not overlap.
+        async with _loop_migration_lock():
+            with _THREAD_MIGRATION_LOCK:
+                async with self.engine.begin() as conn:
+                    if not self.is_sqlite:  # SQLite is serialised by BEGIN IMMEDIATE
+                        await conn.exec_driver_sql(
+                            f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK_ID})"
+                        )
+                    await conn.run_sync(migrate.upgrade_on, revision)
 
     async def current_revision(self) -> str | None:
         """The revision the database is at, or None when it was never migrated."""
@@ -138,6 +151,21 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_THREAD_MIGRATION_LOCK = threading.Lock()
+_LOOP_MIGRATION_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_migration_lock() -> asyncio.Lock:
+    """One lock per event loop (an asyncio.Lock must not be shared between loops)."""
+    loop = asyncio.get_running_loop()
+    lock = _LOOP_MIGRATION_LOCKS.get(loop)
+    if lock is None:
+        lock = _LOOP_MIGRATION_LOCKS[loop] = asyncio.Lock()
+    return lock
 
 
 def _install_sqlite_hooks(engine: AsyncEngine) -> None:

@@ -38,7 +38,7 @@ from bot.store.models import (
     Proposal,
     TeamCounter,
 )
-from bot.store.types import utcnow
+from bot.store.types import require_aware, utcnow
 
 # ScheduCal reports these as well; they mean the same as "none".
 _RESPONSE_ALIASES = {"notResponded": "none"}
@@ -73,6 +73,8 @@ def parse_ref(text: str) -> int | None:
 
 
 def _check_range(start_utc: datetime, end_utc: datetime) -> None:
+    require_aware(start_utc, "start")
+    require_aware(end_utc, "end")
     if end_utc <= start_utc:
         raise ValueError("the end of an appointment must be after its start")
 
@@ -242,6 +244,7 @@ async def list_upcoming(
     ``channel_id`` keeps those posted in that channel; ``user_id`` keeps those the
     Slack user organises or is invited to (both filters may be combined).
     """
+    require_aware(now, "now")
     stmt = select(Appointment).where(
         Appointment.team_id == team_id,
         Appointment.status == "active",
@@ -378,6 +381,7 @@ async def record_response(
     (e.g. added in ScheduCal's dashboard) is added. ``notResponded`` is stored as
     ``none``. Pass the event's timestamp when the attendee has no ``respondedAt``.
     """
+    require_aware(responded_at, "responded_at")
     response = _RESPONSE_ALIASES.get(response, response)
     if response not in INVITEE_RESPONSES:
         raise ValueError(f"unknown response {response!r}")
@@ -485,6 +489,8 @@ async def decide_proposal(
     """
     if status not in PROPOSAL_STATUSES or status == "open":
         raise ValueError(f"a proposal cannot be decided as {status!r}")
+    if decided_at is not None:
+        require_aware(decided_at, "decided_at")
     stmt = (
         update(Proposal)
         .where(Proposal.id == proposal_id, Proposal.status == "open")

@@ -30,11 +30,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise NaiveDatetimeError(
-                f"naive datetime {value.isoformat()} given to the store; pass an aware datetime"
-            )
-        value = value.astimezone(UTC)
+        value = require_aware(value).astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -45,6 +41,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def require_aware(value: datetime, what: str = "datetime") -> datetime:
+    """``value`` unchanged, or NaiveDatetimeError when it has no time zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"naive {what} {value.isoformat()} given to the store; pass an aware datetime"
+        )
+    return value
 
 
 def utcnow() -> datetime:
