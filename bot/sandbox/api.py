@@ -18,7 +18,7 @@ from yarl import URL
 from bot.sandbox import validation as v
 from bot.sandbox.errors import ApiError, missing
 from bot.sandbox.keys import CONFIG, LIMITER, STATE
-from bot.sandbox.state import Account, new_webhook_secret
+from bot.sandbox.state import Account
 from bot.scheducal.events import EVENT_TYPES
 
 API = "/api/v1"
@@ -94,16 +94,18 @@ UPDATE_FIELDS = (
 CREATE_FIELDS = (*UPDATE_FIELDS, "name", "address")
 
 
-def _invitee(body: dict[str, Any], *, required: bool) -> tuple[str | None, str | None]:
-    name = v.optional_str(body, "name")
-    address = v.optional_str(body, "address")
-    name = name.strip() if name and name.strip() else None
-    address = address.strip() if address and address.strip() else None
-    if required and name is None:
-        raise missing("name", "name (the invitee's display name)")
-    if (required or name is not None) and address is None:
+def _invitee(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The optional initial invitee of a create: a name alone is not enough."""
+    name = (v.optional_str(body, "name") or "").strip() or None
+    address = (v.optional_str(body, "address") or "").strip() or None
+    if name is not None and address is None:
         raise missing("address", "address (the invitee's email)")
     return name, (v.email(address) if address is not None else None)
+
+
+def _required_invitee(body: dict[str, Any]) -> tuple[str, str]:
+    name = v.required_str(body, "name")
+    return name, v.email(v.required_str(body, "address"))
 
 
 async def create_appointment(request: web.Request) -> web.Response:
@@ -114,7 +116,7 @@ async def create_appointment(request: web.Request) -> web.Response:
     start = v.wall_time(start_raw, "appointmentStart")
     end = v.wall_time(end_raw, "appointmentEnd")
     v.check_range(start, end, zone)
-    name, address = _invitee(body, required=False)
+    name, address = _invitee(body)
     appointment, gmail_first = request.app[STATE].create_appointment(
         account,
         subject=v.optional_str(body, "appointmentSubject") or "",
@@ -144,8 +146,7 @@ async def create_appointment(request: web.Request) -> web.Response:
 async def add_invitation(request: web.Request) -> web.Response:
     body, account = await body_account(request, ("name", "address"))
     appointment_id = request.match_info["appointmentId"]
-    name, address = _invitee(body, required=True)
-    assert name is not None and address is not None
+    name, address = _required_invitee(body)
     appointment, attendee, added = request.app[STATE].invite(
         account, appointment_id, name=name, email=address
     )
@@ -214,11 +215,10 @@ async def cancel_appointment(request: web.Request) -> web.Response:
     appointment = request.app[STATE].cancel_appointment(
         account, request.match_info["appointmentId"], comment.strip() if comment else None
     )
-    assert appointment.canceled_at is not None
     data = {
         "appointmentId": appointment.id,
         "subject": appointment.subject,
-        "dateCanceled": v.format_utc(appointment.canceled_at),
+        "dateCanceled": v.format_utc(appointment.last_updated),  # = the cancellation time
         "isActive": False,
         "inviteeCount": 0,
         "originalInviteeCount": appointment.original_invitee_count,
@@ -317,8 +317,7 @@ async def update_webhook(request: web.Request) -> web.Response:
             "missing_required_field",
             "nothing to update: give webhookUrl, eventTypes or active",
         )
-    for attr, value in changes.items():
-        setattr(webhook, attr, value)
+    request.app[STATE].update_webhook(webhook, **changes)
     return ok("Webhook updated", webhook.to_json())
 
 
@@ -331,8 +330,7 @@ async def delete_webhook(request: web.Request) -> web.Response:
 async def regenerate_secret(request: web.Request) -> web.Response:
     _, account = await body_account(request)
     state = request.app[STATE]
-    webhook = state.webhook(account, request.match_info["webhookId"])
-    webhook.secret = new_webhook_secret()
+    webhook = state.regenerate_secret(state.webhook(account, request.match_info["webhookId"]))
     return ok("Secret regenerated; the old one no longer signs", webhook.to_json(True))
 
 

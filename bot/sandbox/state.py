@@ -462,6 +462,28 @@ class SandboxState:
             )
         return webhook
 
+    def update_webhook(
+        self,
+        webhook: Webhook,
+        *,
+        url: str | None = None,
+        event_types: Iterable[str] | None = None,
+        active: bool | None = None,
+    ) -> Webhook:
+        """Change a webhook; pending retries use the new URL and activity from now on."""
+        if url is not None:
+            webhook.url = url
+        if event_types is not None:
+            webhook.event_types = tuple(event_types)
+        if active is not None:
+            webhook.active = active
+        return webhook
+
+    def regenerate_secret(self, webhook: Webhook) -> Webhook:
+        """A new secret signs every delivery from now on; the old one stops at once."""
+        webhook.secret = new_webhook_secret()
+        return webhook
+
     def list_webhooks(self, account: Account) -> list[Webhook]:
         return [w for w in self.webhooks.values() if w.account_key == account.api_key]
 
