@@ -372,7 +372,7 @@ def _numeric_clock(h: str, m: str | None, sep: str | None, ap: str | None) -> Cl
     if hour > 23:
         return None
     # 24-hour clock when the hour says so (13-23, 0) or it is written with a leading zero.
-    explicit = hour == 0 or hour >= 13 or (len(h) == 2 and h[0] == "0" and sep == ":")
+    explicit = hour == 0 or hour >= 13 or (len(h) == 2 and h[0] == "0" and sep in (":", "."))
     return Clock(hour, minute, None, explicit)
 
 
@@ -450,6 +450,7 @@ def scan_time(sc: Scanner, date_order: str) -> None:
     """Run every pattern over the text, in an order where the specific wins over the vague."""
     _scan_iso_datetime(sc)
     _scan_dates(sc, date_order)
+    _scan_dayparts(sc)  # "tomorrow afternoon" now, so "tomorrow afternoon 3" sees the day
     _scan_word_times(sc)
     _scan_relstart(sc)
     _scan_bare_offsets(sc)
@@ -457,7 +458,7 @@ def scan_time(sc: Scanner, date_order: str) -> None:
     _scan_ends(sc)
     _scan_durations(sc)
     _scan_times(sc)
-    _scan_dayparts(sc)
+    _scan_dayparts(sc)  # and those beside a time ("9 Friday morning")
     _scan_zones(sc)
 
 
@@ -701,14 +702,15 @@ def _scan_times(sc: Scanner) -> None:
             if ap is None:
                 if sep is None and _STREET.match(sc.masked, m.end()):
                     continue  # "at 1 Market St" is an address
+                after_day = sc.kind_before(m.start()) in (DATE, DAYPART)
                 if sep is None and not pre:
                     # A bare number is a time only after "at" or right after a day.
-                    if sc.kind_before(m.start()) != DATE:
+                    if not after_day:
                         continue
                     if sc.masked[m.start() - 1 : m.start()] not in (" ", MASK, ""):
                         continue
-                if sep == "." and not pre:
-                    continue
+                if sep == "." and not pre and not clock.explicit and not after_day:
+                    continue  # "2.30" could be a version; "15.00" and "tomorrow 9.30" are times
                 if sep == "h" and not clock.explicit and not pre:
                     continue
         sc.consume(m.start(), m.end(), TIME, _with_hint(clock, m.group("dp")))

@@ -178,7 +178,8 @@ def _pick_day(dates: list[Token], fail) -> tuple[DateSpec, DateSpec | None] | No
         return dates[0].value, None
     if len(dates) == 2:
         specs = [t.value for t in dates]
-        weekdays = [s for s in specs if s.kind == "weekday" and s.mode in (None, "this")]
+        # "next Tuesday the 10th": the date decides, the weekday must agree with it.
+        weekdays = [s for s in specs if s.kind == "weekday" and s.mode != "last"]
         others = [s for s in specs if s.kind in ("abs", "dom")]
         if len(weekdays) == 1 and len(others) == 1:
             return others[0], weekdays[0]

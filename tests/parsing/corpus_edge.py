@@ -603,6 +603,18 @@ EDGE_CASES: list[dict] = [
         zone="Asia/Kolkata",
         subject="Sync",
     ),
+    ok("Sync tomorrow 15.00", f"{D5} 15:00", f"{D5} 15:30", subject="Sync"),
+    ok("Sync tomorrow 9.30", f"{D5} 09:30", f"{D5} 10:00", subject="Sync"),
+    ok(
+        "Release 2.30 review tomorrow at 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Release 2.30 review",
+    ),
+    ok("Sync tomorrow afternoon 3", f"{D5} 15:00", f"{D5} 15:30", subject="Sync"),
+    ok("Sync next Tuesday the 10th at 2pm", "2026-03-10 14:00", "2026-03-10 14:30", subject="Sync"),
+    err("Sync next Tuesday the 11th at 2pm", "not a Tuesday"),
+    ok("Sync 3/10 (Tue) 2pm", "2026-03-10 14:00", "2026-03-10 14:30", subject="Sync"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
