@@ -119,8 +119,11 @@ class Dispatcher:
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue()
         self._timers: dict[Delivery, asyncio.TimerHandle] = {}
         self._outstanding: set[Delivery] = set()
-        self._idle = asyncio.Event()
+        self._idle = asyncio.Event()  # nothing queued, in flight or waiting for a retry
         self._idle.set()
+        self._active = 0  # deliveries queued or in flight (not those waiting on a timer)
+        self._settled = asyncio.Event()
+        self._settled.set()
         self._workers: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
         state.on_event = self.enqueue
@@ -150,9 +153,15 @@ class Dispatcher:
             await self._session.close()
             self._session = None
 
-    async def wait_idle(self, timeout: float = 10.0) -> None:
-        """Wait until no delivery is queued, in flight or waiting for a retry."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+    async def wait_idle(self, timeout: float = 10.0, *, retries: bool = True) -> None:
+        """Wait until no delivery is queued, in flight or (``retries=True``) due to retry.
+
+        ``retries=False`` returns as soon as every delivery has either finished or is
+        waiting for a later retry: what an interactive tool wants when the schedule runs
+        in real minutes. Raises ``TimeoutError`` after ``timeout`` seconds.
+        """
+        event = self._idle if retries else self._settled
+        await asyncio.wait_for(event.wait(), timeout)
 
     # -- scheduling -----------------------------------------------------------------
     def enqueue(self, event: Event) -> list[Delivery]:
@@ -197,6 +206,7 @@ class Dispatcher:
         self._outstanding.add(delivery)
         self._idle.clear()
         if delay <= 0:
+            self._busy(+1)
             self._queue.put_nowait(delivery)
         else:
             loop = asyncio.get_running_loop()
@@ -204,7 +214,15 @@ class Dispatcher:
 
     def _due(self, delivery: Delivery) -> None:
         self._timers.pop(delivery, None)
+        self._busy(+1)
         self._queue.put_nowait(delivery)
+
+    def _busy(self, delta: int) -> None:
+        self._active += delta
+        if self._active:
+            self._settled.clear()
+        else:
+            self._settled.set()
 
     def _finish(self, delivery: Delivery, state: str, reason: str | None = None) -> None:
         delivery.state = state
@@ -224,6 +242,7 @@ class Dispatcher:
                 log.exception("webhook delivery of event %s crashed", delivery.event.id)
                 self._finish(delivery, UNDELIVERED, "internal error in the sandbox")
             finally:
+                self._busy(-1)
                 self._queue.task_done()
 
     async def _attempt(self, delivery: Delivery) -> None:

@@ -229,6 +229,10 @@ class SandboxServer:
     def events(self) -> list[Event]:
         return list(self.state.events.values())
 
-    async def wait_idle(self, timeout: float = 10.0) -> None:
-        """Wait until every delivery has been delivered, given up or abandoned."""
-        await self.dispatcher.wait_idle(timeout)
+    async def wait_idle(self, timeout: float = 10.0, *, retries: bool = True) -> None:
+        """Wait until every delivery has been delivered, given up or abandoned.
+
+        ``retries=False``: only until nothing is queued or in flight (a delivery waiting
+        for its next retry does not count). Raises ``TimeoutError`` after ``timeout``.
+        """
+        await self.dispatcher.wait_idle(timeout, retries=retries)

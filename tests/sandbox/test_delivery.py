@@ -371,3 +371,27 @@ async def test_events_listing_filters(api: Api, sandbox: SandboxServer) -> None:
     assert [e["eventType"] for e in mine] == ["appointment.updated", "attendee.responded"]
     canceled = (await api.sandbox("GET", "/events?eventType=appointment.canceled")).data
     assert [e["appointmentId"] for e in canceled["events"]] == [second]
+
+
+async def test_wait_idle_without_retries_returns_while_a_retry_is_pending(
+    receiver: Receiver,
+) -> None:
+    receiver.behaviour = lambda n: (500, 0.0)
+    async with SandboxServer(time_scale=1.0) as sandbox, aiohttp.ClientSession() as http:
+        api = Api(http, sandbox)
+        await hook(api, receiver)
+        appointment_id = await api.create_id()
+        await api.call("DELETE", f"/api/v1/appointments/{appointment_id}")
+        await sandbox.wait_idle(timeout=5, retries=False)
+        (delivery,) = sandbox.events[0].deliveries
+        assert delivery.state == "retrying"
+        assert len(delivery.attempts) == 1
+        assert delivery.next_attempt_at is not None
+        wait = (delivery.next_attempt_at - delivery.attempts[0].at).total_seconds()
+        assert 59 < wait < 61  # attempt 2 is one real minute away
+        try:
+            await sandbox.wait_idle(timeout=0.2)
+        except TimeoutError:
+            pass
+        else:
+            raise AssertionError("wait_idle() returned while a retry was scheduled")
