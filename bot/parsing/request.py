@@ -39,6 +39,7 @@ _LOCATION_TAG = re.compile(
 )
 _WORD = re.compile(r"\S+")
 _UNMASKED = re.compile(r"[^\x00]+")
+_SUBJECT_TAG = re.compile(r"\b(?:subject|title|topic)\s*:\s*(?P<v>[^\x00,;\n]+)", re.I)
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
 _VIDEO = re.compile(
     r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
@@ -159,6 +160,18 @@ def _scan_location(sc: Scanner) -> str | None:
         sc.consume(m.start(), m.end(), LOCATION, value)
         return value
     return None
+
+
+def _scan_subject_tag(sc: Scanner) -> str | None:
+    """An explicit "subject: Budget review" / "title: ..." (up to the next phrase or comma)."""
+    m = _SUBJECT_TAG.search(sc.masked)
+    if m is None:
+        return None
+    value = _trim_phrase(m.group("v"))
+    if not value:
+        return None
+    sc.consume(m.start(), m.start("v") + len(m.group("v").rstrip()), SUBJECT, value)
+    return value
 
 
 def _trim_phrase(value: str) -> str:
@@ -336,6 +349,7 @@ def parse_request(
     _check_recurring(sc, EXAMPLE)
     scan_time(sc, date_order)
     location = _scan_location(sc)
+    tagged = None if quoted else _scan_subject_tag(sc)
     fallback = _leftover_time_words(sc, now, tz, EXAMPLE)
     when = resolve(
         sc,
@@ -351,7 +365,7 @@ def parse_request(
     if urls:
         links = "\n".join(urls)
         notes = f"{notes}\n{links}" if notes else links
-    subject = quoted or _subject(sc)
+    subject = quoted or tagged or _subject(sc)
     is_fallback = not subject
     if is_fallback:
         subject = _fallback_subject(attendees)

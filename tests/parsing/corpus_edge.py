@@ -615,6 +615,14 @@ EDGE_CASES: list[dict] = [
     ok("Sync next Tuesday the 10th at 2pm", "2026-03-10 14:00", "2026-03-10 14:30", subject="Sync"),
     err("Sync next Tuesday the 11th at 2pm", "not a Tuesday"),
     ok("Sync 3/10 (Tue) 2pm", "2026-03-10 14:00", "2026-03-10 14:30", subject="Sync"),
+    ok(
+        "tomorrow 3pm with bob@x.com, subject: budget",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="budget",
+        attendees=[person("bob@x.com")],
+    ),
+    ok("title: Vendor review tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="Vendor review"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
