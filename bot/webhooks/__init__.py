@@ -68,6 +68,7 @@ def setup(app: web.Application, services: Any) -> None:
         default_channel=settings.scheducal_default_channel,
     )
     writer = InboxWriter(services.db, on_commit=worker.wake)
+    worker.yield_to(writer.rate)
     receiver = WebhookReceiver(secrets=ring, store=writer.store)
     app.router.add_post(ROUTE, receiver.handle)
     app[PIPELINE_KEY] = Pipeline(receiver, writer, worker, ring)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 
 from bot.store.db import Database
@@ -35,6 +37,14 @@ class InboxWriter:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._recent: deque[tuple[float, int]] = deque()  # (monotonic time, rows) per batch
+
+    def rate(self, window: float = 0.25) -> float:
+        """Deliveries per second over the last ``window`` seconds (the worker yields to them)."""
+        horizon = time.monotonic() - window
+        while self._recent and self._recent[0][0] < horizon:
+            self._recent.popleft()
+        return sum(rows for _, rows in self._recent) / window + self._queue.qsize() / window
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -65,8 +75,9 @@ class InboxWriter:
             await self._write(batch)
 
     async def _write(self, batch: list[_Item]) -> None:
+        self._recent.append((time.monotonic(), len(batch)))
         try:
-            async with dbsession.transaction(self._db) as conn:
+            async with dbsession.transaction(self._db, urgent=True) as conn:
                 new_ids = await inbox.insert_events(conn, [row for row, _ in batch])
         except Exception as exc:  # noqa: BLE001 - handed to every waiter, which answers 503
             log.warning("inbox insert of %d event(s) failed: %s", len(batch), exc)

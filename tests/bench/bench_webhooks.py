@@ -239,6 +239,31 @@ async def part1(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
 # --- part 2 -------------------------------------------------------------------------------
 
 
+async def loadgen(plan: Path, url: str, rate: float) -> None:
+    """Part 2's sender (own process): writes ``<plan>.result`` with times and answers."""
+    deliveries = json.loads(plan.read_text())
+    sent_at: dict[str, float] = {}
+    statuses: list[int] = []
+    answer_ms: list[float] = []
+
+    async def one(http: aiohttp.ClientSession, eid: str, body: bytes, at: float) -> None:
+        delay = at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent_at.setdefault(eid, time.perf_counter())
+        statuses.append(await _post(http, url, body))
+        answer_ms.append((time.perf_counter() - at) * 1000)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        t0 = time.perf_counter() + 0.2
+        await asyncio.gather(
+            *(one(http, eid, body.encode(), t0 + i / rate)
+              for i, (eid, body) in enumerate(deliveries))
+        )  # fmt: skip
+    result = {"sent_at": sent_at, "statuses": statuses, "answer_ms": answer_ms}
+    Path(f"{plan}.result").write_text(json.dumps(result))
+
+
 async def _seed(database_url: str, slack: Any, appointments: int, people: int) -> list[str]:
     """Appointments as the Slack app leaves them: store rows + parent messages."""
     from bot.slack.blocks import appointment_message
@@ -347,24 +372,21 @@ async def part2(args: argparse.Namespace, database_url: str, workdir: Path) -> d
                             if response.status == 200:
                                 break
                     await asyncio.sleep(0.1)
-            sent_at: dict[str, float] = {}
-            statuses: list[int] = []
-
-            async def one(http: aiohttp.ClientSession, eid: str, body: bytes, at: float) -> None:
-                delay = at - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent_at.setdefault(eid, time.perf_counter())
-                statuses.append(await _post(http, url, body))
-
+            # The load generator runs in its own process, so devslack's work in this one
+            # does not delay the sending or the measured answers. time.perf_counter is
+            # CLOCK_MONOTONIC on Linux: the same clock in every process.
+            plan = workdir / "deliveries.json"
+            plan.write_text(json.dumps([[eid, body.decode()] for eid, body in deliveries]))
             started = time.perf_counter()
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                t0 = time.perf_counter() + 0.2
-                await asyncio.gather(
-                    *(one(http, eid, body, t0 + i / args.send_rate)
-                      for i, (eid, body) in enumerate(deliveries))
-                )  # fmt: skip
+            await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "tests.bench.bench_webhooks", "--loadgen", str(plan),
+                 "--url", url, "--send-rate", str(args.send_rate)],
+                check=True,
+            )  # fmt: skip
             sending = time.perf_counter() - started
+            sent = json.loads((workdir / "deliveries.json.result").read_text())
+            sent_at, statuses, answer_ms = sent["sent_at"], sent["statuses"], sent["answer_ms"]
             deadline = time.perf_counter() + 300
             while time.perf_counter() < deadline and len(posted_at) < unique_count:
                 await asyncio.sleep(0.2)
@@ -385,6 +407,8 @@ async def part2(args: argparse.Namespace, database_url: str, workdir: Path) -> d
         "double_posted": sum(1 for e in ids if len(posted_at.get(e, [])) > 1),
         "p50": _pct(latencies, 0.50),
         "p99": _pct(latencies, 0.99),
+        "answer_p50": _pct(answer_ms, 0.50),
+        "answer_p99": _pct(answer_ms, 0.99),
         "sending_s": sending,
         "all_posted_s": drained,
         "throughput": len(posted_at) / drained if drained else float("nan"),
@@ -414,6 +438,10 @@ def _print_part2(r: dict[str, Any], args: argparse.Namespace) -> None:
     )
     print(f"lost: {r['lost']}   double-posted: {r['double_posted']}   "
           f"non-2xx answers: {r['non_2xx']}")  # fmt: skip
+    print(
+        f"receiver answers (worker busy in the same process): "
+        f"p50 {r['answer_p50']:.1f} ms, p99 {r['answer_p99']:.1f} ms"
+    )
     print(f"webhook -> Slack latency: p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms")
     print(f"sending took {r['sending_s']:.1f} s; all posted after {r['all_posted_s']:.1f} s "
           f"({r['throughput']:.0f} events/s through the worker)")  # fmt: skip
@@ -446,6 +474,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--send-rate", type=float, default=500.0)
     parser.add_argument("--serve", choices=("bare", "receiver"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--loadgen", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -455,5 +485,7 @@ if __name__ == "__main__":
         asyncio.run(_serve_bare(arguments.port))
     elif arguments.serve == "receiver":
         asyncio.run(_serve_receiver(arguments.port, arguments.database_url))
+    elif arguments.loadgen:
+        asyncio.run(loadgen(arguments.loadgen, arguments.url, arguments.send_rate))
     else:
         asyncio.run(main(arguments))
