@@ -16,7 +16,13 @@ from typing import Any
 
 from bot.parsing.model import ParseError
 from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number
-from bot.parsing.zones import WEAK_ABBREVIATIONS, abbreviation_zone, iana_zone, spoken_zone
+from bot.parsing.zones import (
+    DST_SIDE,
+    WEAK_ABBREVIATIONS,
+    abbreviation_zone,
+    iana_zone,
+    spoken_zone,
+)
 
 MASK = "\x00"
 _I = re.IGNORECASE
@@ -29,7 +35,7 @@ RANGE = "range"  # value is (Clock, Clock)
 END = "end"  # "until 5pm": value is (keyword, Clock)
 DURATION = "duration"  # value is minutes (int)
 RELSTART = "relstart"  # "in 2 hours": value is minutes from now
-ZONE = "zone"  # value is ("iana", name) or ("offset", minutes)
+ZONE = "zone"  # value is ("iana", name, summer time or None) or ("offset", minutes, None)
 DAYPART = "daypart"  # value is "am" or "pm"
 
 TEMPORAL = frozenset({DATE, TIME, RANGE, END, DURATION, RELSTART, DAYPART})
@@ -477,7 +483,7 @@ def _scan_iso_datetime(sc: Scanner) -> None:
         z = m.group("z")
         if z:
             minutes = 0 if z.upper() == "Z" else _offset_minutes(z[0], z[1:3], z[-2:])
-            sc.consume(m.start("z"), m.end("z"), ZONE, ("offset", minutes))
+            sc.consume(m.start("z"), m.end("z"), ZONE, ("offset", minutes, None))
 
 
 def _offset_minutes(sign: str, hours: str, minutes: str | None) -> int:
@@ -623,12 +629,12 @@ def _scan_bare_offsets(sc: Scanner) -> None:
         if m.group("s"):
             minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
             if abs(minutes) <= 14 * 60:
-                sc.consume(m.start(), m.end(), ZONE, ("offset", minutes))
+                sc.consume(m.start(), m.end(), ZONE, ("offset", minutes, None))
     for m in _BARE_OFFSET.finditer(sc.masked):
         minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
         if abs(minutes) <= 14 * 60:
             start = m.start("s") - (1 if sc.masked[m.start("s") - 1] == "(" else 0)
-            sc.consume(start, m.end(), ZONE, ("offset", minutes))
+            sc.consume(start, m.end(), ZONE, ("offset", minutes, None))
 
 
 def _scan_ranges(sc: Scanner) -> None:
@@ -728,7 +734,7 @@ def _scan_zones(sc: Scanner) -> None:
     for m in _IANA.finditer(sc.masked):
         zone = iana_zone(m.group("z"))
         if zone:
-            sc.consume(m.start(), m.end(), ZONE, ("iana", zone))
+            sc.consume(m.start(), m.end(), ZONE, ("iana", zone, None))
         elif m.group("z").split("/")[0].lower() in _ZONE_REGIONS:
             raise ParseError(f"I don't know the time zone “{m.group('z')}”.")
     for m in _SPOKEN_ZONE.finditer(sc.masked):
@@ -750,14 +756,14 @@ def _scan_zones(sc: Scanner) -> None:
                 start += 1
         elif m.group().lower().startswith("in "):
             start = m.start()
-        sc.consume(start, m.end(), ZONE, ("iana", zone))
+        sc.consume(start, m.end(), ZONE, ("iana", zone, None))
     for m in _CITY_AFTER_TIME.finditer(sc.masked):
         # "10am London": a capitalised city right after a clock time names its zone.
         if sc.kind_before(m.start()) not in (TIME, RANGE, END):
             continue
         zone = spoken_zone(m.group("city"))
         if zone and spoken_zone(m.group("city").split()[0]) in (zone, None):
-            sc.consume(m.start(), m.end(), ZONE, ("iana", zone))
+            sc.consume(m.start(), m.end(), ZONE, ("iana", zone, None))
     for m in _ABBREVIATION.finditer(sc.masked):
         word = m.group("a")
         zone = abbreviation_zone(word)
@@ -768,4 +774,4 @@ def _scan_zones(sc: Scanner) -> None:
         if word.lower() in ("utc", "gmt"):
             strong = True
         if beside_time or strong:
-            sc.consume(m.start(), m.end(), ZONE, ("iana", zone))
+            sc.consume(m.start(), m.end(), ZONE, ("iana", zone, DST_SIDE.get(word.lower())))

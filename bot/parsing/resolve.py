@@ -51,9 +51,10 @@ class When:
 class _Zone:
     """The zone wall times are read in: an IANA zone or a fixed UTC offset."""
 
-    def __init__(self, name: str | None, offset: int | None) -> None:
+    def __init__(self, name: str | None, offset: int | None, dst: bool | None = None) -> None:
         self.name = name
         self.offset = offset
+        self.dst = dst  # "PDT"/"PST" said which side of a DST change is meant
         self.fixed = None if offset is None else timezone(timedelta(minutes=offset))
 
     def today(self, now: datetime) -> date:
@@ -64,7 +65,7 @@ class _Zone:
     def aware(self, day: date, clock: time) -> datetime:
         if self.fixed is not None:
             return datetime.combine(day, clock, tzinfo=self.fixed)
-        return localize(day, clock, self.name or "UTC")
+        return localize(day, clock, self.name or "UTC", self.dst)
 
 
 def _quote(token: Token) -> str:
@@ -155,14 +156,17 @@ def resolve(
 
 def _pick_zone(sc: Scanner, tz: str, fail) -> _Zone:
     zones = sc.of_kind(ZONE)
-    values = {t.value for t in zones}
-    if len(values) > 1:
-        a, b = zones[0], next(t for t in zones if t.value != zones[0].value)
+    names = {t.value[:2] for t in zones}
+    if len(names) > 1:
+        a, b = zones[0], next(t for t in zones if t.value[:2] != zones[0].value[:2])
         raise fail(f"I found two time zones, {_quote(a)} and {_quote(b)}; give only one.")
     if not zones:
         return _Zone(tz, None)
-    kind, value = zones[0].value
-    return _Zone(value, None) if kind == "iana" else _Zone(None, value)
+    sides = {t.value[2] for t in zones} - {None}
+    kind, value, _ = zones[0].value
+    if kind == "offset":
+        return _Zone(None, value)
+    return _Zone(value, None, sides.pop() if len(sides) == 1 else None)
 
 
 def _hint(sc: Scanner) -> str | None:

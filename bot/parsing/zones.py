@@ -122,6 +122,15 @@ SPOKEN: dict[str, str] = {
     "gmt": "GMT",
 }
 
+# Abbreviations that say which side of a DST change is meant: True = summer time.
+# They settle a wall time that happens twice ("1:30am PDT" on the night clocks go back).
+DST_SIDE: dict[str, bool] = {
+    "pst": False, "pdt": True, "est": False, "edt": True, "cst": False, "cdt": True,
+    "mst": False, "mdt": True, "akst": False, "akdt": True, "cet": False, "cest": True,
+    "eet": False, "eest": True, "wet": False, "west": True, "bst": True, "aest": False,
+    "aedt": True, "nzst": False, "nzdt": True,
+}  # fmt: skip
+
 # Zones without DST for offsets that are not whole hours (whole hours use Etc/GMT±N).
 _FRACTIONAL_OFFSET_ZONES: dict[int, str] = {
     -570: "Pacific/Marquesas",
@@ -205,30 +214,36 @@ def zone_for_offset(minutes: int, instant_utc: datetime, person_tz: str) -> str:
     return zone
 
 
-def localize(day: date, clock: time, zone_name: str) -> datetime:
+def localize(day: date, clock: time, zone_name: str, dst: bool | None = None) -> datetime:
     """Wall time on ``day`` in the zone as an aware datetime.
 
-    A wall time that does not exist (clocks go forward) or happens twice (clocks go
-    back) is a ParseError: the person has to say which one they mean.
+    A wall time that does not exist (clocks go forward) is a ParseError. One that happens
+    twice (clocks go back) is too, unless ``dst`` says which (from "PDT" / "PST").
     """
     zone = get_zone(zone_name)
     naive = datetime.combine(day, clock)
     try:
         return zone.localize(naive, is_dst=None)
+    except pytz.AmbiguousTimeError:
+        if dst is not None:
+            return zone.localize(naive, is_dst=dst)
+        raise _ambiguous(zone, naive, zone_name) from None
     except pytz.NonExistentTimeError:
         raise ParseError(
             f"{_wall(naive)} does not exist in {zone_name}: the clocks go forward "
             "that night. Pick a time an hour later or earlier."
         ) from None
-    except pytz.AmbiguousTimeError:
-        first = zone.localize(naive, is_dst=True).strftime("%z")
-        second = zone.localize(naive, is_dst=False).strftime("%z")
-        raise ParseError(
-            f"{_wall(naive)} happens twice in {zone_name}: the clocks go back that night. "
-            f"Add the UTC offset you mean, {first[:3]}:{first[3:]} (the first) or "
-            f"{second[:3]}:{second[3:]} (the second).",
-            example=f"{naive.strftime('%Y-%m-%d %H:%M')} {first[:3]}:{first[3:]}",
-        ) from None
+
+
+def _ambiguous(zone: pytz.BaseTzInfo, naive: datetime, zone_name: str) -> ParseError:
+    first = zone.localize(naive, is_dst=True).strftime("%z")
+    second = zone.localize(naive, is_dst=False).strftime("%z")
+    return ParseError(
+        f"{_wall(naive)} happens twice in {zone_name}: the clocks go back that night. "
+        f"Add the UTC offset you mean, {first[:3]}:{first[3:]} (the first) or "
+        f"{second[:3]}:{second[3:]} (the second).",
+        example=f"{naive.strftime('%Y-%m-%d %H:%M')} {first[:3]}:{first[3:]}",
+    )
 
 
 def _wall(naive: datetime) -> str:

@@ -13,6 +13,7 @@ import pytz
 NY_NOW = ("2026-03-04T10:00", "America/New_York")  # Wednesday, DST starts Sun Mar 8
 LONDON_NYE = ("2026-12-31T16:00", "Europe/London")  # Thursday
 BERLIN_DST = ("2026-10-24T09:00", "Europe/Berlin")  # Saturday, DST ends Sun Oct 25
+LA_FALL_BACK = ("2026-10-31T12:00", "America/Los_Angeles")  # Saturday, DST ends Sun Nov 1
 
 
 def _now(anchor: tuple[str, str]) -> str:
@@ -347,6 +348,30 @@ EDGE_CASES: list[dict] = [
         subject="Sync",
     ),
     err("Sync Nov 1 1:30am", "happens twice"),
+    err("Sync tomorrow 1:30am", "happens twice", anchor=LA_FALL_BACK),
+    err("Sync tomorrow 1:30am PT", "happens twice", anchor=LA_FALL_BACK),
+    ok(
+        "Sync tomorrow 1:30am PDT",
+        "2026-11-01T01:30:00-07:00",
+        "2026-11-01T01:00:00-08:00",
+        anchor=LA_FALL_BACK,
+        subject="Sync",
+    ),
+    ok(
+        "Sync tomorrow 1:30am PST",
+        "2026-11-01T01:30:00-08:00",
+        "2026-11-01T02:00:00-08:00",
+        anchor=LA_FALL_BACK,
+        subject="Sync",
+    ),
+    ok(
+        "Sync tomorrow 12:30am-3am",
+        "2026-11-01T00:30:00-07:00",
+        "2026-11-01T03:00:00-08:00",
+        anchor=LA_FALL_BACK,
+        subject="Sync",
+    ),
+    err("Sync Mar 14 2027 2:15am PT", "does not exist", anchor=LA_FALL_BACK),
     # ---- year boundary (Thu 31 Dec 2026 16:00 London)
     ok(
         "Party Dec 31 11pm",
