@@ -10,9 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+if TYPE_CHECKING:  # imported lazily at run time: `scheducal-bot webhooks` starts fast
+    from bot.webhooks.batcher import InboxWriter
+    from bot.webhooks.receiver import WebhookReceiver
+    from bot.webhooks.secrets import SecretRing
+    from bot.webhooks.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +27,10 @@ log = logging.getLogger(__name__)
 class Pipeline:
     """What ``setup`` started, kept on the app as ``app[PIPELINE_KEY]`` (tests use it)."""
 
-    receiver: Any
-    writer: Any
-    worker: Any
-    secrets: Any
+    receiver: WebhookReceiver
+    writer: InboxWriter
+    worker: Worker
+    secrets: SecretRing
 
 
 PIPELINE_KEY = web.AppKey("webhook_pipeline", Pipeline)

@@ -6,7 +6,8 @@ Per event (see :mod:`bot.webhooks.handling` for what each type means):
    reply is due. A process that dies after this point left a ``posting`` row behind.
 2. ``chat.postMessage`` with the event id in the message ``metadata``.
 3. in one transaction: remember the reply's ts and apply the change it announced.
-4. ``chat.update`` of the parent (idempotent, so repeating it is harmless), then done.
+4. once per claimed batch of one appointment: ``chat.update`` of the parent
+   (idempotent, so repeating it is harmless), then the batch is marked done.
 
 A row found in ``posting`` without a reply ts (its worker died or Slack's answer was
 lost) is checked against the thread with ``conversations.replies`` +
