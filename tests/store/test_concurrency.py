@@ -11,6 +11,7 @@ from bot.store import repo
 from bot.store.db import Database
 from bot.store.models import Appointment, Invitee
 from bot.store.repo import InviteeDraft
+from tests.store.conftest import Backend
 
 T0 = datetime(2030, 5, 6, 15, 0, tzinfo=UTC)
 CALLERS = 30
@@ -155,8 +156,9 @@ async def test_concurrent_duplicate_proposals_store_one(db: Database) -> None:
 async def test_a_reservation_racing_an_uncommitted_one_returns_the_winner(db: Database) -> None:
     """The loser waits for the winner's lock, then gets the winner's row (no second insert).
 
-    On PostgreSQL the loser's insert hits the unique key and falls back; on SQLite its
-    BEGIN IMMEDIATE waits until the winner commits and then finds the row.
+    On PostgreSQL the loser's insert hits the unique key and falls back; on SQLite it
+    waits for the connection (and the write lock) until the winner commits, then finds
+    the row.
     """
     async with db.session() as s:
         winner, created = await repo.reserve_appointment(
@@ -180,3 +182,25 @@ async def test_a_reservation_racing_an_uncommitted_one_returns_the_winner(db: Da
     assert created and not loser_created
     assert (loser_id, loser_ref) == (winner.id, 1)
     assert (await reserve(db, "TA", "after"))[1] == 2
+
+
+async def test_two_engines_on_one_database_like_two_processes(backend: Backend) -> None:
+    """Two Database objects (two pools, as two processes would have) reserving at once.
+
+    On SQLite this goes through BEGIN IMMEDIATE and the busy timeout, not the in-process
+    pool queue.
+    """
+    first, second = backend.database(), backend.database()
+    try:
+        await first.upgrade()
+        results = await asyncio.gather(
+            *(reserve(db, "TA", f"{n}") for n in range(20) for db in (first, second)),
+            *(reserve(db, "TA", "same") for _ in range(5) for db in (first, second)),
+        )
+        assert sum(created for _, _, created in results) == 21
+        async with second.session() as s:
+            refs = (await s.execute(select(Appointment.ref))).scalars().all()
+        assert sorted(refs) == list(range(1, 22))
+    finally:
+        await first.dispose()
+        await second.dispose()
