@@ -91,7 +91,9 @@ class Database:
     """Owns the engine and the session factory; create one per process."""
 
     def __init__(self, url: str | URL, *, echo: bool = False, **engine_options: Any) -> None:
-        self.url = url if isinstance(url, URL) else normalize_url(url)
+        if isinstance(url, URL):
+            url = url.render_as_string(hide_password=False)
+        self.url = normalize_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and not _is_memory_sqlite(self.url):
             folder = Path(self.url.database).parent

@@ -98,7 +98,10 @@ class Appointment(Base):
     # Loaded with the appointment (one extra SELECT ... IN), so async code never
     # trips over a lazy load.
     invitees: Mapped[list[Invitee]] = relationship(
-        lazy="selectin", order_by="Invitee.id", cascade="all, delete-orphan"
+        lazy="selectin",
+        order_by="Invitee.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,  # the database's ON DELETE CASCADE removes them
     )
 
     def __repr__(self) -> str:

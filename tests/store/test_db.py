@@ -154,3 +154,19 @@ async def _reserve(s, *, key: str = "k", start: datetime = T0):
         notes=None,
         invitees=[InviteeDraft("a@x.io")],
     )
+
+
+def test_url_objects_are_normalised_too() -> None:
+    from sqlalchemy.engine import make_url
+
+    db = Database(make_url("postgresql://bot:pw@db.example/bot"))
+    assert db.url.drivername == "postgresql+asyncpg" and db.url.password == "pw"
+
+
+async def test_deleting_through_the_orm_leaves_invitees_to_the_database(db: Database) -> None:
+    async with db.session() as s:
+        appt, _ = await _reserve(s)
+    async with db.session() as s:
+        await s.delete(await repo.get_appointment(s, appt.id))
+    async with db.session() as s:
+        assert (await s.execute(select(func.count()).select_from(Invitee))).scalar() == 0
