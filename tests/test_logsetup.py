@@ -23,7 +23,7 @@ def test_token_shapes_are_redacted_even_when_unknown() -> None:
     redact = RedactSecrets()
     text = (
         "token xoxb-1234-5678-abcdef app xapp-1-A1-2-ff hook whsec_AbC123== "
-        "url /api/v1/webhooks?apiKey=k123&apiSecret=s456 body {\"apiSecret\": \"zz9\"}"
+        'url /api/v1/webhooks?apiKey=k123&apiSecret=s456 body {"apiSecret": "zz9"}'
     )
     cleaned = redact.redact(text)
     for leaked in ("xoxb-1234", "xapp-1-A1", "whsec_AbC123", "k123", "s456", "zz9"):

@@ -121,8 +121,10 @@ def parse_event(payload: Any) -> WebhookEvent:
     attendee = _attendee(data.get("attendee"))
     if event_type in ("attendee.responded", "attendee.proposed_new_time") and attendee is None:
         raise InvalidEventError(f"data.attendee is required for {event_type}")
-    if event_type == "attendee.proposed_new_time" and attendee is not None and (
-        attendee.proposed_start is None or attendee.proposed_end is None
+    if (
+        event_type == "attendee.proposed_new_time"
+        and attendee is not None
+        and (attendee.proposed_start is None or attendee.proposed_end is None)
     ):
         raise InvalidEventError("data.attendee.proposedStart and proposedEnd are required")
     return WebhookEvent(
