@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from bot.parsing.model import ParseError
-from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number
+from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number, words
 from bot.parsing.zones import (
     DST_SIDE,
     WEAK_ABBREVIATIONS,
@@ -160,19 +160,19 @@ _ISO_DATETIME = re.compile(
     _I,
 )
 _ISO_DATE = re.compile(
-    r"(?<![0-9/.-])(?:on\s+)?(?P<y>[0-9]{4})[-/](?P<mo>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?![0-9/-])",
+    r"(?<![0-9/.-])(?:\bon\s+)?(?P<y>[0-9]{4})[-/](?P<mo>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?![0-9/-])",
     _I,
 )
 _MONTH_DAY = re.compile(
     rf"""\b(?:on\s+)?(?P<mon>{_MONTH})\s+(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?![0-9a-z])
     (?!\s?(?:[:.h][0-9]|[ap]\.?m(?![a-z])))
     (?!\s*-?\s*(?:hours?|hrs?|h|minutes?|mins?|m)(?![a-z]))
-    (?:,?\s+(?P<y>[0-9]{{4}})(?![0-9:]))?""",
+    (?:,?\s+(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
     _IX,
 )
 _DAY_MONTH = re.compile(
     rf"""(?<![0-9:.])(?:\bon\s+)?(?:\bthe\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?:\s+of)?\s+(?P<mon>{_MONTH})
-    (?![a-z])(?:,?\s+(?P<y>[0-9]{{4}})(?![0-9:]))?""",
+    (?![a-z])(?:,?\s+(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
     _IX,
 )
 _NUMERIC_DATE = re.compile(
@@ -271,6 +271,12 @@ _STREET = re.compile(
 _ZONE_REGIONS = frozenset(
     ["africa", "america", "antarctica", "asia", "atlantic", "australia", "europe", "indian"]
     + ["pacific", "etc"]
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z#]+\.?)\s*$")
+_NUMBERED = words(
+    "room rooms floor suite building bldg level gate desk table platform no number nr ext "
+    "sprint version v step phase page chapter pod booth huddle lab office studio hall area "
+    "zone track q quarter item issue ticket pr # bug case part round"
 )
 _COMPACT_HOURS = re.compile(r"^([0-9]{1,2})h[0-9]{2}$", _I)
 _DAYPART = re.compile(r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night)\b", _I)
@@ -647,6 +653,8 @@ def _scan_ranges(sc: Scanner) -> None:
         if a is None or b is None:
             continue
         bare_a, bare_b = _is_bare(a, m.group("a")), _is_bare(b, m.group("b"))
+        if bare_a and not pre and _numbered_thing_before(sc, m.start("a")):
+            continue  # "Room 12 until 5pm": 12 is the room
         # "10-11" alone could be anything; next to a day ("tomorrow 10-11") it is a range.
         beside_day = DATE in (sc.kind_before(m.start()), sc.kind_after(m.end()))
         if bare_a and bare_b and pre in ("", "starting") and not beside_day:
@@ -655,6 +663,12 @@ def _scan_ranges(sc: Scanner) -> None:
             continue
         start = m.start() if pre else m.start("a")
         sc.consume(start, m.end(), RANGE, (a, b))
+
+
+def _numbered_thing_before(sc: Scanner, pos: int) -> bool:
+    """Whether the word before ``pos`` is something numbered ("Room 12", "Sprint 3")."""
+    m = _WORD_BEFORE.search(sc.masked, max(0, pos - 24), pos)
+    return m is not None and m.group(1).lower().rstrip(".") in _NUMBERED
 
 
 def _scan_ends(sc: Scanner) -> None:

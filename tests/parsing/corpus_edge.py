@@ -648,6 +648,21 @@ EDGE_CASES: list[dict] = [
         attendees=[person("bob@x.com")],
     ),
     ok("title: Vendor review tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="Vendor review"),
+    ok("Lunch noon 2026-03-20", "2026-03-20 12:00", "2026-03-20 12:30", subject="Lunch"),
+    ok(
+        "Sync in Room 12 until 5pm tomorrow at 3",
+        f"{D5} 15:00",
+        f"{D5} 17:00",
+        subject="Sync",
+        location="Room 12",
+    ),
+    ok("Offsite Apr 2 1400 hrs", "2026-04-02 14:00", "2026-04-02 14:30", subject="Offsite"),
+    ok(
+        "Sprint 3-4 planning tomorrow at 10",
+        f"{D5} 10:00",
+        f"{D5} 10:30",
+        subject="Sprint 3-4 planning",
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
