@@ -175,8 +175,26 @@ async def claim(
     )
     claimed = (await session.execute(statement)).scalars().all()
     groups: dict[str, list[Claimed]] = {}
+    unreadable: list[str] = []
     for item in claimed:
-        groups.setdefault(item.appointment_scheducal_id or "", []).append(_to_claimed(item))
+        try:
+            event = _to_claimed(item)
+        except ValueError:  # stored before a stricter parser: never blocks the others
+            unreadable.append(item.event_id)
+            continue
+        groups.setdefault(item.appointment_scheducal_id or "", []).append(event)
+    if unreadable:
+        await session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.event_id.in_(unreadable))
+            .values(
+                status="parked",
+                claimed_by=None,
+                claimed_until=None,
+                last_error="stored payload is no longer a valid event",
+            )
+            .execution_options(synchronize_session=False)
+        )
     for events in groups.values():
         events.sort(key=lambda c: c.order_key)
     return groups

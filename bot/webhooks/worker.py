@@ -90,6 +90,8 @@ class SlackCallFailed(Exception):
         return self.error in PERMANENT_ERRORS
 
 
+# Errors in the event's data (or our handling of it) that a retry would only repeat.
+DATA_ERRORS = (ValueError, TypeError, LookupError, AssertionError)
 INTAKE_BUSY_RATE = 50.0  # deliveries per second above which the worker steps back
 
 _WAIT = object()  # try again later; the rest of the appointment's events wait too
@@ -371,7 +373,14 @@ class Worker:
             return await self._failed(claimed, failure.error, failure=failure)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a bug or database trouble: retry, then park
+        except DATA_ERRORS as exc:
+            # The same event will fail the same way (e.g. a proposal ending before it
+            # starts): park it now instead of retrying for minutes.
+            log.error(
+                "webhook event %s (%s) cannot be handled: %s", claimed.id, event.event_type, exc
+            )
+            return await self._failed(claimed, f"{type(exc).__name__}: {exc}", permanent=True)
+        except Exception as exc:  # noqa: BLE001 - database trouble or a bug: retry, then park
             log.exception("webhook event %s (%s) failed", claimed.id, event.event_type)
             return await self._failed(claimed, f"{type(exc).__name__}: {exc}")
 
@@ -424,7 +433,12 @@ class Worker:
                 raise LostClaim(event_id)
 
     async def _failed(
-        self, claimed: Claimed, error: str, *, failure: SlackCallFailed | None = None
+        self,
+        claimed: Claimed,
+        error: str,
+        *,
+        failure: SlackCallFailed | None = None,
+        permanent: bool = False,
     ) -> object:
         """Back off (``_WAIT``) or park (``_KEPT``); ``posting`` stays unless surely not posted."""
         attempts = claimed.attempts + 1
@@ -446,8 +460,10 @@ class Worker:
                         count_attempt=False,
                         status=status,
                     )
-                elif (failure is not None and failure.permanent) or (
-                    attempts >= self._options.max_attempts
+                elif (
+                    permanent
+                    or (failure is not None and failure.permanent)
+                    or attempts >= self._options.max_attempts
                 ):
                     log.error(
                         "webhook event %s (%s) parked after %d attempt(s): %s",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.scheducal.signing import SIGNATURE_HEADER, sign
 from bot.store import repo
 from bot.webhooks import PIPELINE_KEY, inbox
+from bot.webhooks.receiver import ROUTE
 from tests.webhooks.harness import (
     CHANNEL,
     DEFAULT_CHANNEL,
+    WEBHOOK_SECRET,
     bot_in_process,
     posted_event_ids,
     stack,
@@ -238,3 +242,31 @@ async def _wait_status(st: Any, event_id: str, status: str) -> Any:
             return row
         await asyncio.sleep(0.05)
     raise AssertionError(f"{event_id} never reached {status}")
+
+
+async def test_an_event_that_cannot_be_handled_is_parked_at_once(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st) as url:
+        appointment = await st.appointment()
+        body = json.dumps(
+            {
+                "id": "evt-backwards",
+                "eventType": "attendee.proposed_new_time",
+                "timestamp": "2026-04-15T09:03:44Z",
+                "data": {
+                    "appointmentId": appointment.scheducal_id,
+                    "timeZone": appointment.timezone,
+                    "attendee": {
+                        "name": "Ann Lee",
+                        "email": "ann@example.com",
+                        "proposedStart": "2026-04-16T10:00:00",
+                        "proposedEnd": "2026-04-16T09:00:00",  # ends before it starts
+                    },
+                },
+            }
+        ).encode()
+        headers = {SIGNATURE_HEADER: sign(body, WEBHOOK_SECRET)}
+        async with st.http.post(url + ROUTE, data=body, headers=headers) as response:
+            assert response.status == 200
+        row = await _wait_status(st, "evt-backwards", "parked")
+        assert row.attempts == 1 and "ValueError" in (row.last_error or "")
+        assert st.thread(appointment) == []
