@@ -134,6 +134,7 @@ async def reserve_appointment(
     to the team, so two workspaces can never see each other's rows through it.
     """
     _check_range(start_utc, end_utc)
+    drafts = _unique_drafts(invitees)
     existing = await _by_key(s, team_id, idempotency_key)
     if existing is not None:
         return existing, False
@@ -161,7 +162,7 @@ async def reserve_appointment(
                         response="none",
                         gmail_first_invite=False,
                     )
-                    for email, draft in _unique_drafts(invitees)
+                    for email, draft in drafts
                 ],
             )
             s.add(appointment)

@@ -457,3 +457,12 @@ async def test_decide_proposal_only_once(db: Database) -> None:
 )
 def test_parse_ref(text: str, expected: int | None) -> None:
     assert repo.parse_ref(text) == expected
+
+
+async def test_an_invitee_without_email_is_refused_before_anything_is_stored(db: Database) -> None:
+    with pytest.raises(ValueError, match="email"):
+        async with db.session() as s:
+            await reserve(s, invitees=[InviteeDraft(" ")])
+    async with db.session() as s:
+        appt, _ = await reserve(s, key="ok")
+    assert appt.ref == 1
