@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from bot.parsing.grammar import DATE, MASK, Scanner, scan_time
+from bot.parsing.grammar import DATE, MASK, RANGE, TIME, Scanner, scan_time
 from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
 from bot.parsing.numbers import words
 from bot.parsing.people import merge_attendees, scan_people, unescape_slack
@@ -264,6 +264,8 @@ def _fallback_day(fragment: str, now: datetime) -> date | None:
     return data.date_obj.date()
 
 
+# "3pm for 2": a length without a unit, right after the time.
+_UNITLESS_LENGTH = re.compile(r"\s*(for\s+[0-9]{1,3}(?:\.[0-9]+)?)\s*(?:$|[,;.])")
 _BARE_COUNT = re.compile(r"^\s*(?:[0-9]+|an?)\s+(?:days?|weeks?|months?|years?)\s*$", re.I)
 
 
@@ -285,6 +287,13 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
     """
     found: date | None = None
     for fragment, offset in _fragments(sc):
+        unitless = _UNITLESS_LENGTH.match(fragment)
+        if unitless and sc.kind_before(offset) in (TIME, RANGE):
+            raise ParseError(
+                f"How long is “{unitless.group(1)}”? Add a unit, e.g. “for 2 hours” or "
+                "“for 30 min”.",
+                example=example,
+            )
         end = offset + len(fragment)
         m = _LEFTOVER_TEMPORAL.search(sc.masked, offset, end)
         while m is not None:

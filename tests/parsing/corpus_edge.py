@@ -663,6 +663,8 @@ EDGE_CASES: list[dict] = [
         f"{D5} 10:30",
         subject="Sprint 3-4 planning",
     ),
+    err("Sync tomorrow at 3 for 2", "Add a unit"),
+    err("Sync tomorrow 7pm for 4", "Add a unit"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
