@@ -7,6 +7,11 @@ import asyncio
 import contextlib
 import signal
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # heavy imports stay inside run(): `scheducal-bot --help` must be quick
+    from bot.sandbox.server import SandboxServer
+    from bot.sandbox.state import Webhook
 
 
 def _positive_float(text: str) -> float:
@@ -115,7 +120,7 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _banner(sandbox, args: argparse.Namespace, webhook) -> str:  # type: ignore[no-untyped-def]
+def _banner(sandbox: SandboxServer, args: argparse.Namespace, webhook: Webhook | None) -> str:
     limit = f"{args.rate_limit}/min per account" if args.rate_limit else "off"
     lines = [
         f"ScheduCal sandbox listening on {sandbox.url}  (API under /api/v1, tools under /sandbox)",

@@ -8,6 +8,7 @@ again on purpose to exercise a receiver's de-duplication.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -55,7 +56,7 @@ def _event(request: web.Request) -> Event:
     return event
 
 
-def _responded_at(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _responded_at(body: dict[str, Any]) -> datetime | None:
     raw = v.optional_str(body, "respondedAt")
     return v.parse_utc(raw, "respondedAt") if raw else None
 

@@ -200,7 +200,7 @@ class SandboxState:
     duplicate_window: float = DEFAULT_DUPLICATE_WINDOW
     clock: Callable[[], float] = time.monotonic
     utcnow: Callable[[], datetime] = lambda: datetime.now(UTC)
-    on_event: Callable[[Event], None] | None = None
+    on_event: Callable[[Event], object] | None = None
     accounts: dict[str, Account] = field(default_factory=dict)
     appointments: dict[str, Appointment] = field(default_factory=dict)
     webhooks: dict[str, Webhook] = field(default_factory=dict)
@@ -227,11 +227,12 @@ class SandboxState:
         return self.utcnow().astimezone(UTC).replace(microsecond=0)
 
     # -- appointments ---------------------------------------------------------------
-    def owned(self, account: Account, appointment_id: str, *, active: bool = True) -> Appointment:
+    def owned(self, account: Account, appointment_id: str) -> Appointment:
+        """The account's active appointment; 404 when unknown, foreign or cancelled."""
         appointment = self.appointments.get(appointment_id)
         if appointment is None or appointment.account_key != account.api_key:
             raise not_found(appointment_id)
-        if active and not appointment.is_active:
+        if not appointment.is_active:
             raise already_cancelled(appointment_id)
         return appointment
 

@@ -29,7 +29,7 @@ from bot.scheducal.signing import SIGNATURE_HEADER, verify
 SECRET = "whsec_benchmark_secret"
 
 
-def _receiver_main(port_queue: multiprocessing.Queue, delay: float) -> None:  # type: ignore[type-arg]
+def _receiver_main(port_queue: multiprocessing.Queue[int], delay: float) -> None:
     async def main() -> None:
         counts = {"ok": 0, "bad": 0}
 
@@ -120,7 +120,7 @@ async def run_case(
 async def main(args: argparse.Namespace) -> None:
     for delay_ms in args.receiver_delay_ms:
         ctx = multiprocessing.get_context("spawn")
-        ports: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
+        ports: multiprocessing.Queue[int] = ctx.Queue()
         process = ctx.Process(target=_receiver_main, args=(ports, delay_ms / 1e3), daemon=True)
         process.start()
         try:

@@ -362,3 +362,10 @@ async def test_unknown_fields_are_refused_like_graph(
     assert repr(field) in reply.body["message"]
     state = (await api.sandbox("GET", f"/appointments/{appointment_id}")).data
     assert state["isActive"] is True and state["sequence"] == 0
+
+
+async def test_oversized_body_is_413_in_the_envelope(api: Api) -> None:
+    huge = b'{"appointmentBody": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    reply = await api.call("POST", "/api/v1/appointments", raw=huge)
+    assert reply.status == 413
+    assert reply.error == {"code": "request_too_large", "param": None}
