@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import pytest
 
@@ -148,3 +150,10 @@ async def test_moved_appointment_no_longer_blocks_its_old_slot(api: Api) -> None
     moved = await api.create(address="jo@acme.com", appointmentStart="2026-04-15T09:30:00")
     assert moved.status == 409
     assert moved.error["appointmentId"] == first
+
+
+async def test_concurrent_identical_creates_make_one_appointment(api: Api) -> None:
+    replies = await asyncio.gather(*(api.create(address="jo@acme.com") for _ in range(5)))
+    assert sorted(r.status for r in replies) == [201, 409, 409, 409, 409]
+    (created,) = [r.data["appointmentId"] for r in replies if r.status == 201]
+    assert {r.error["appointmentId"] for r in replies if r.status == 409} == {created}
