@@ -239,20 +239,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def webhook_url(request: web.Request, body: dict[str, Any]) -> str:
-    """An absolute HTTPS URL; plain HTTP only to loopback (or anywhere with the opt-in)."""
-    raw = v.required_str(body, "webhookUrl")
+def check_webhook_url(raw: str, *, allow_http: bool = False) -> str:
+    """An absolute HTTPS URL; plain HTTP only to loopback (or anywhere with ``allow_http``)."""
     try:
-        url = URL(raw)
+        url: URL | None = URL(raw)
     except (ValueError, TypeError):
         url = None
     if url is None or not url.is_absolute() or url.scheme not in ("http", "https") or not url.host:
         raise ApiError(
             422, "invalid_webhook_url", "webhookUrl must be an absolute https:// URL", "webhookUrl"
         )
-    if url.scheme == "http" and not (
-        _is_loopback(url.host) or request.app[CONFIG].allow_http_webhooks
-    ):
+    if url.scheme == "http" and not (allow_http or _is_loopback(url.host)):
         raise ApiError(
             422,
             "invalid_webhook_url",
@@ -261,6 +258,11 @@ def webhook_url(request: web.Request, body: dict[str, Any]) -> str:
             "webhookUrl",
         )
     return raw
+
+
+def webhook_url(request: web.Request, body: dict[str, Any]) -> str:
+    raw = v.required_str(body, "webhookUrl")
+    return check_webhook_url(raw, allow_http=request.app[CONFIG].allow_http_webhooks)
 
 
 def event_types(body: dict[str, Any]) -> tuple[str, ...]:

@@ -74,18 +74,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.sandbox.api import check_webhook_url
+    from bot.sandbox.errors import ApiError
+
     if args.webhook_secret and not args.webhook_secret.startswith("whsec_"):
-        print("scheducal-bot sandbox: --webhook-secret must start with whsec_", file=sys.stderr)
-        return 2
-    try:
-        return asyncio.run(_serve(args))
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        print(
-            f"scheducal-bot sandbox: cannot listen on {args.host}:{args.port}: {reason}",
-            file=sys.stderr,
-        )
-        return 1
+        return _fail("--webhook-secret must start with whsec_", 2)
+    if args.webhook_url:
+        try:
+            check_webhook_url(args.webhook_url, allow_http=args.allow_http_webhooks)
+        except ApiError as exc:
+            return _fail(f"--webhook-url: {exc.message}", 2)
+    return asyncio.run(_serve(args))
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"scheducal-bot sandbox: {message}", file=sys.stderr)
+    return code
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -108,7 +112,13 @@ async def _serve(args: argparse.Namespace) -> int:
     # Logging starts only once every secret (including random ones) is known to the filter.
     secrets = [sandbox.api_key, sandbox.api_secret] + ([webhook.secret] if webhook else [])
     configure_logging(args.log_level, secrets=secrets)
-    async with sandbox:
+    try:
+        await sandbox.start()
+    except OSError as exc:
+        await sandbox.stop()
+        reason = exc.strerror or str(exc)
+        return _fail(f"cannot listen on {args.host}:{args.port}: {reason}", 1)
+    try:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -116,6 +126,8 @@ async def _serve(args: argparse.Namespace) -> int:
                 loop.add_signal_handler(sig, stop.set)
         print(_banner(sandbox, args, webhook), flush=True)
         await stop.wait()
+    finally:
+        await sandbox.stop()
     print("sandbox stopped", flush=True)
     return 0
 

@@ -82,6 +82,8 @@ def test_bad_flags_are_refused(capsys) -> None:  # noqa: ANN001
     assert cli.main(["sandbox", "--webhook-url", "http://127.0.0.1:9/h",
                      "--webhook-secret", "nope"]) == 2  # fmt: skip
     assert "--webhook-secret must start with whsec_" in capsys.readouterr().err
+    assert cli.main(["sandbox", "--webhook-url", "http://bot.example.com/hook"]) == 2
+    assert "--webhook-url: webhookUrl must use HTTPS" in capsys.readouterr().err
     for flags in (["--time-scale", "0"], ["--rate-limit", "-1"], ["--time-scale", "fast"]):
         try:
             cli.main(["sandbox", *flags])
