@@ -15,7 +15,6 @@ refuses, the proposal is opened again and the person is told why.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,6 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import update
 
-from bot.scheducal.events import InvalidEventError, parse_event
 from bot.services import Services
 from bot.slack import operations
 from bot.slack.errors import UserFacingError
@@ -31,8 +29,7 @@ from bot.slack.text import date_token
 from bot.store import repo
 from bot.store.models import Appointment, Proposal
 from bot.store.types import utcnow
-from bot.webhooks import inbox, messages
-from bot.webhooks.handling import to_utc
+from bot.webhooks import handling, messages
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +51,18 @@ async def _load(services: Services, proposal_id: int) -> tuple[Proposal, Appoint
 
 
 def _already_decided(proposal: Proposal, tz_name: str) -> str:
+    if proposal.status == "stale":
+        return (
+            "This proposed time no longer applies: the meeting was moved or canceled after "
+            "it was proposed. Nothing was changed."
+        )
     when = f" on {date_token(proposal.decided_at, tz_name)}" if proposal.decided_at else ""
     who = f" by <@{proposal.decided_by}>" if proposal.decided_by else ""
     verdict = {
         "accepted": "was already accepted",
         "kept": "was already answered with *Keep original*",
-        "stale": "no longer applies: the meeting changed after it was made",
     }.get(proposal.status, "was already decided")
     return f"This proposed time {verdict}{who}{when}. Nothing was changed."
-
-
-async def _time_when_proposed(
-    services: Services, proposal: Proposal
-) -> tuple[datetime, datetime] | None:
-    """The appointment's time as ScheduCal reported it with the proposal (from the inbox)."""
-    async with services.db.session() as s:
-        row = await inbox.get(s, proposal.event_id)
-    if row is None:
-        return None
-    try:
-        event = parse_event(json.loads(row.payload))
-    except (ValueError, InvalidEventError):
-        return None
-    if event.start is None or event.end is None:
-        return None
-    zone = event.time_zone or "UTC"
-    return to_utc(event.start, zone, "UTC"), to_utc(event.end, zone, "UTC")
 
 
 async def _check(
@@ -92,13 +75,14 @@ async def _check(
             f"Sorry, only the organizer (<@{appointment.organizer_id}>) or a workspace admin "
             f"can {doing} a proposed time for #{appointment.ref}. Nothing was changed."
         )
-    if appointment.status != "active":
+    async with services.db.session() as s:
+        reason = handling.stale_reason(appointment, await handling.time_when_proposed(s, proposal))
+    if reason == "canceled":
         raise UserFacingError(
             f"#{appointment.ref} was canceled after this time was proposed, so the proposal "
             "no longer applies. Nothing was changed."
         )
-    then = await _time_when_proposed(services, proposal)
-    if then is not None and then != (appointment.start_utc, appointment.end_utc):
+    if reason == "moved":
         raise UserFacingError(
             f"#{appointment.ref} was moved after this time was proposed, so the proposal no "
             "longer applies. Nothing was changed; use *Reschedule* if you still want it."

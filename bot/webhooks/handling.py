@@ -15,6 +15,7 @@ worker can finish without posting twice (see :mod:`bot.webhooks.worker`):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
-from bot.scheducal.events import WebhookEvent
+from bot.scheducal.events import WebhookEvent, parse_event
 from bot.slack.blocks import person_text, section
 from bot.slack.text import date_token, escape, truncate
 from bot.store import repo
-from bot.store.models import Appointment, Proposal
+from bot.store.models import Appointment, InboxEvent, Proposal
 from bot.webhooks import messages
 
 
@@ -207,6 +208,46 @@ async def finish(session: AsyncSession, event: WebhookEvent, reply_ts: str | Non
         await repo.update_schedule(session, appointment.id, **new_schedule(appointment, event))
     elif event.event_type == "appointment.canceled" and appointment.status != "canceled":
         await repo.mark_canceled(session, appointment.id)
+
+
+async def time_when_proposed(
+    session: AsyncSession, proposal: Proposal
+) -> tuple[datetime, datetime] | None:
+    """The appointment's time as ScheduCal reported it with the proposal (its inbox event)."""
+    row = await session.get(InboxEvent, proposal.event_id)
+    if row is None:
+        return None
+    try:
+        event = parse_event(json.loads(row.payload))
+    except ValueError:  # InvalidEventError and JSONDecodeError are ValueErrors
+        return None
+    if event.start is None or event.end is None:
+        return None
+    zone = event.time_zone or "UTC"
+    return to_utc(event.start, zone, "UTC"), to_utc(event.end, zone, "UTC")
+
+
+def stale_reason(appointment: Appointment, then: tuple[datetime, datetime] | None) -> str | None:
+    """Why a proposal no longer applies ("canceled" / "moved"), or None while it does."""
+    if appointment.status != "active":
+        return "canceled"
+    if then is not None and then != (appointment.start_utc, appointment.end_utc):
+        return "moved"
+    return None
+
+
+async def retire_stale_proposals(
+    session: AsyncSession, appointment: Appointment
+) -> list[tuple[Proposal, str]]:
+    """Close the open proposals the appointment's move or cancellation made pointless."""
+    retired = []
+    for proposal in await repo.list_open_proposals(session, appointment.id):
+        reason = stale_reason(appointment, await time_when_proposed(session, proposal))
+        if reason and await repo.decide_proposal(
+            session, proposal.id, status="stale", decided_by=None
+        ):
+            retired.append((proposal, reason))
+    return retired
 
 
 def fallback_message(event: WebhookEvent) -> tuple[str, list[dict[str, Any]]]:

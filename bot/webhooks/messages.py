@@ -104,6 +104,18 @@ def proposal_decided(
     return _plain(f"Proposal by {name or email} {word}"), blocks
 
 
+def proposal_retired(
+    name: str, email: str, start: datetime, end: datetime, tz_name: str, *, reason: str
+) -> Message:
+    """The proposal reply once the meeting was moved or canceled: no buttons any more."""
+    who = person_text(name, email)
+    blocks = [
+        section(_proposed_line(who, start, end, tz_name)),
+        context(f":no_entry: No longer applies: the meeting was {reason} after this was proposed."),
+    ]
+    return _plain(f"Proposal by {name or email} no longer applies"), blocks
+
+
 @dataclass(frozen=True)
 class Change:
     label: str

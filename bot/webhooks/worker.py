@@ -43,7 +43,7 @@ from bot.slack.blocks import appointment_message
 from bot.store.db import Database
 from bot.store.models import Appointment
 from bot.store.types import utcnow
-from bot.webhooks import dbsession, handling, inbox
+from bot.webhooks import dbsession, handling, inbox, messages
 from bot.webhooks.handling import Reply
 from bot.webhooks.inbox import Claimed
 from bot.webhooks.options import WebhookOptions
@@ -90,6 +90,7 @@ class SlackCallFailed(Exception):
         return self.error in PERMANENT_ERRORS
 
 
+SCHEDULE_EVENTS = ("appointment.updated", "appointment.canceled")
 # Errors in the event's data (or our handling of it) that a retry would only repeat.
 DATA_ERRORS = (ValueError, TypeError, LookupError, AssertionError)
 INTAKE_BUSY_RATE = 50.0  # deliveries per second above which the worker steps back
@@ -291,6 +292,8 @@ class Worker:
             for claimed in finished:
                 await self._failed(claimed, error, failure=failure)
             return
+        if appointment is not None and any(c.event.event_type in SCHEDULE_EVENTS for c in finished):
+            await self._retire_stale_proposals(appointment)
         team_id = appointment.team_id if appointment is not None else None
         async with dbsession.session(self._db) as session:
             done = await inbox.mark_done_many(
@@ -298,6 +301,35 @@ class Worker:
             )
         if done != len(finished):
             raise LostClaim(",".join(c.id for c in finished))
+
+    async def _retire_stale_proposals(self, appointment: Appointment) -> None:
+        """Remove the buttons of proposals the move or cancellation made pointless.
+
+        Best effort: a click on a stale proposal is refused anyway (see decisions).
+        """
+        async with dbsession.session(self._db) as session:
+            retired = await handling.retire_stale_proposals(session, appointment)
+        for proposal, reason in retired:
+            if not proposal.message_ts:
+                continue
+            text, blocks = messages.proposal_retired(
+                proposal.attendee_name or "",
+                proposal.attendee_email,
+                proposal.proposed_start_utc,
+                proposal.proposed_end_utc,
+                appointment.timezone,
+                reason=reason,
+            )
+            try:
+                await self._call(
+                    "chat.update",
+                    channel=appointment.channel_id,
+                    ts=proposal.message_ts,
+                    text=text,
+                    blocks=blocks,
+                )
+            except SlackCallFailed as failure:
+                log.warning("could not retire proposal %s in Slack: %s", proposal.id, failure)
 
     async def _yield_to_intake(self) -> None:
         """While deliveries pour in, handle one event at a time.
