@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+import asyncpg
 
 from bot.store import migrate
 
@@ -68,3 +72,30 @@ def test_unreachable_server_is_one_line_without_password() -> None:
     assert "postgresql+asyncpg://bot:***@127.0.0.1:9/bot" in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_db_upgrade_on_postgresql(postgres_url: str) -> None:
+    """On a database of its own, given as a plain postgresql:// URL (as platforms hand out)."""
+    name = f"scheducal_cli_{uuid.uuid4().hex[:8]}"
+    admin_dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        url = admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+        head = migrate.heads()[0]
+        first = scheducal_bot("db", "upgrade", database_url=url)
+        assert (first.returncode, first.stdout.strip()) == (
+            0,
+            f"database upgraded from empty to {head}",
+        ), first.stderr
+        current = scheducal_bot("db", "current", database_url=url)
+        assert current.stdout.strip() == f"{head}: up to date"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
