@@ -114,12 +114,15 @@ def _dur(p: str) -> str:
     return rf"""(?:
         (?P<{p}h15>(?:an?|one)\s+hour\s+and\s+a\s+half|(?:an?|one)\s+and\s+a\s+half\s+hours?)
       | (?P<{p}hx>{NUMBER})\s+and\s+a\s+half\s+hours?(?![a-z])
+      | (?P<{p}hf>(?:[0-9]{{1,2}}\s*)?(?:1/2|½))\s*(?:an?\s+)?(?:hours?|hrs?|h)(?![a-z])
+      | (?P<{p}hl>(?:an?\s+|one[\s-])?hour[\s-]long)
       | (?P<{p}half>(?:a\s+)?half\s+(?:an?\s+)?hour)(?![a-z])
       | (?P<{p}q3>three\s+quarters\s+of\s+an?\s+hour)
       | (?P<{p}q>(?:an?\s+)?quarter\s+(?:of\s+an?\s+)?hour)(?![a-z])
       | (?P<{p}hn>{NUMBER}|\ban?(?=\s+hour))\s*-?\s*(?:hours?|hrs?|h)(?![a-z])
         (?:\s*(?:and\s+)?(?P<{p}hm>[0-9]{{1,2}}|{NUMBER_WORD})\s*-?\s*(?:minutes?|mins?|m)(?![a-z])
-          |(?P<{p}hm2>[0-9]{{2}})(?![0-9a-z]))?
+          |(?P<{p}hm2>[0-9]{{2}})(?![0-9a-z:.])
+          |\s(?P<{p}hm3>[0-9]{{2}})(?![0-9a-z:.])(?!\s*(?:[a-z]|[ap]\.?m)))?
       | (?P<{p}mn>{NUMBER})\s*-?\s*(?:minutes?|mins?|m)(?![a-z])
     )"""
 
@@ -128,6 +131,11 @@ def duration_minutes(groups: dict[str, str | None], p: str) -> float | None:
     g = {k[len(p) :]: v for k, v in groups.items() if k.startswith(p) and v is not None}
     if "h15" in g:
         return 90
+    if "hl" in g:
+        return 60
+    if "hf" in g:  # "1 1/2 hours", "1½ h", "½ hour"
+        whole = g["hf"].replace("1/2", "").replace("½", "").strip()
+        return (int(whole) if whole else 0) * 60 + 30
     if "hx" in g:
         n = number(g["hx"])
         return None if n is None else n * 60 + 30
@@ -139,7 +147,7 @@ def duration_minutes(groups: dict[str, str | None], p: str) -> float | None:
         return 15
     if "hn" in g:
         hours = number(g["hn"])
-        extra = g.get("hm") or g.get("hm2")
+        extra = g.get("hm") or g.get("hm2") or g.get("hm3")
         minutes = number(extra) if extra else 0
         if hours is None or minutes is None:
             return None
@@ -177,7 +185,7 @@ _DAY_MONTH = re.compile(
 )
 _NUMERIC_DATE = re.compile(
     r"(?<![0-9A-Za-z/.:])(?!24/7\b)(?:on\s+)?(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}|[0-9]{2}))?"
-    r"(?![0-9A-Za-z/])",
+    r"(?![0-9A-Za-z/])(?!\s*(?:an?\s+)?(?:hours?|hrs?|h)\b)",
     _I,
 )
 _DOTTED_DATE = re.compile(
@@ -241,7 +249,8 @@ _END = re.compile(
 )
 _DURATION = re.compile(
     rf"""(?:\b(?:for|lasting|takes?)\s+(?:about\s+|around\s+|approx(?:imately|\.)?\s+
-    |roughly\s+|~\s*|just\s+|only\s+)?)?(?<![0-9A-Za-z.])({_dur("d_")})(?:\s+long\b)?""",
+    |roughly\s+|~\s*|just\s+|only\s+)?)?(?<![0-9A-Za-z.])({_dur("d_")})
+    (?:\s+long\b|\s+or\s+so\b|\s*-?ish\b)?""",
     _IX,
 )
 # "for 1:30" (hours:minutes) is a length; only with "for", or it is a clock time.

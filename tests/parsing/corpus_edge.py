@@ -665,6 +665,13 @@ EDGE_CASES: list[dict] = [
     ),
     err("Sync tomorrow at 3 for 2", "Add a unit"),
     err("Sync tomorrow 7pm for 4", "Add a unit"),
+    ok("Sync tomorrow 3pm for 1 1/2 hours", f"{D5} 15:00", f"{D5} 16:30", subject="Sync"),
+    ok("Sync tomorrow 3pm for 1½ hours", f"{D5} 15:00", f"{D5} 16:30", subject="Sync"),
+    ok("hour-long sync tomorrow 3pm", f"{D5} 15:00", f"{D5} 16:00", subject="sync"),
+    ok("Sync tomorrow 3pm for 1 h 30", f"{D5} 15:00", f"{D5} 16:30", subject="Sync"),
+    ok("Sync tomorrow 3pm for an hour or so", f"{D5} 15:00", f"{D5} 16:00", subject="Sync"),
+    ok("Sync tomorrow 1h 10 am", f"{D5} 10:00", f"{D5} 11:00", subject="Sync"),
+    ok("Sync 1/2 at 3pm", "2027-01-02 15:00", "2027-01-02 15:30", subject="Sync"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
