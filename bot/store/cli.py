@@ -1,7 +1,8 @@
 """`scheducal-bot db upgrade|current`: apply or show the database migrations.
 
-Reads ``DATABASE_URL`` (see ``bot.config``). Problems an operator can fix (bad URL,
-server unreachable, wrong password) print one line and exit 1; no stack trace.
+Reads ``DATABASE_URL`` (see ``bot.config``). Problems an operator can fix print one
+line and no stack trace: a malformed URL exits 2 (like every setting error), a server
+that cannot be reached or refuses the credentials, or a failed migration, exits 1.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-async def _run(db, args: argparse.Namespace) -> int:  # noqa: ANN001 - Database, imported late
-    from bot.store.migrate import heads
+async def _run(db: Database, args: argparse.Namespace) -> int:
+    from bot.store.migrate import heads, is_known
 
     try:
         try:
@@ -52,7 +57,12 @@ async def _run(db, args: argparse.Namespace) -> int:  # noqa: ANN001 - Database,
         else:
             current = await db.current_revision()
             head = ", ".join(heads())
-            state = "up to date" if current in heads() else f"behind (head is {head})"
+            if current in heads():
+                state = "up to date"
+            elif current is None or is_known(current):
+                state = f"behind (head is {head}); run `scheducal-bot db upgrade`"
+            else:
+                state = f"unknown to this version of the bot (its head is {head})"
             print(f"{current or 'empty (never migrated)'}: {state}")
         return 0
     finally:
@@ -65,8 +75,12 @@ class CannotConnect(Exception):
 
 def describe_error(exc: BaseException) -> str:
     """A one-line reason for a database failure (the URL, with its password, is not in it)."""
+    from alembic.util import CommandError
+
     if isinstance(exc, CannotConnect):
         return f"cannot connect to the database: {exc}"
+    if isinstance(exc, CommandError):
+        return f"migration failed: {_reason(exc)}"
     return f"database error: {_reason(exc)}"
 
 

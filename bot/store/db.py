@@ -42,7 +42,6 @@ from sqlalchemy.ext.asyncio import (
 from bot.config import ConfigError, Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any constant works; it only has to be the same for every process migrating one database.
 _PG_MIGRATION_LOCK_ID = 0x5C4EDCA1
 
@@ -104,7 +103,6 @@ class Database:
                     f"DATABASE_URL: cannot create the folder {str(folder)!r} for the SQLite file "
                     f"({exc.strerror or exc})"
                 ) from None
-        if self.is_sqlite and not _is_memory_sqlite(self.url):
             # one writer at a time anyway: queue in-process, in order (see the module doc)
             engine_options = {"pool_size": 1, "max_overflow": 0, **engine_options}
         self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **engine_options)

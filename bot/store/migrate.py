@@ -39,6 +39,14 @@ def heads() -> list[str]:
     return list(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+def is_known(revision: str) -> bool:
+    """Whether this version of the bot has that revision (a newer one may have migrated)."""
+    return any(
+        script.revision == revision
+        for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
+
+
 def upgrade_on(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
 

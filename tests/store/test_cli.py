@@ -54,7 +54,10 @@ def test_db_upgrade_on_a_new_sqlite_file(tmp_path: Path) -> None:
 def test_db_current_on_an_empty_database(tmp_path: Path) -> None:
     result = scheducal_bot("db", "current", database_url=f"sqlite:///{tmp_path / 'e.sqlite3'}")
     assert result.returncode == 0
-    assert result.stdout.strip() == f"empty (never migrated): behind (head is {migrate.heads()[0]})"
+    assert result.stdout.strip() == (
+        f"empty (never migrated): behind (head is {migrate.heads()[0]});"
+        " run `scheducal-bot db upgrade`"
+    )
 
 
 def test_bad_url_is_one_line_without_traceback(tmp_path: Path) -> None:
@@ -99,3 +102,17 @@ def test_db_upgrade_on_postgresql(postgres_url: str) -> None:
         assert current.stdout.strip() == f"{head}: up to date"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_unknown_revisions_are_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    result = scheducal_bot("db", "upgrade", "no-such-revision", database_url=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("scheducal-bot db: migration failed: ")
+    assert "no-such-revision" in result.stderr and "Traceback" not in result.stderr
+    # a database migrated by a newer version of the bot
+    assert scheducal_bot("db", "upgrade", database_url=url).returncode == 0
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'from_the_future'")
+    current = scheducal_bot("db", "current", database_url=url)
+    assert current.stdout.strip().startswith("from_the_future: unknown to this version of the bot")
