@@ -5,9 +5,9 @@ Every exception carries ``status`` (HTTP status, ``None`` when no reply arrived)
 ``message`` (the server's sentence, or ours when the server gave none). Callers turn
 these into sentences a person can act on; nothing here knows about Slack.
 
-``after_ambiguous_attempt`` is True when an earlier attempt of the same call timed out
-or lost its connection after the request was sent, so that attempt may have taken
-effect. Then a :class:`DuplicateRequest` on create means "probably created already",
+``after_ambiguous_attempt`` is True when an earlier attempt of the same call timed out,
+lost its connection after the request was sent, or got 500/502/504, so that attempt
+may have taken effect. Then a :class:`DuplicateRequest` on create means "probably created already",
 and :class:`AppointmentAlreadyCancelled` on cancel means "probably cancelled by us".
 
 No exception text ever contains the API key or secret: the client redacts them from

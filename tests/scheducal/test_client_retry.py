@@ -194,3 +194,13 @@ async def test_a_429_never_makes_a_retry_ambiguous(flaky, make_client):
     with pytest.raises(e.DuplicateRequest) as caught:
         await _create(make_client())
     assert caught.value.after_ambiguous_attempt is False
+
+
+async def test_cancel_retried_after_a_timeout_reports_already_cancelled_as_ambiguous(
+    flaky, make_client
+):
+    flaky.queue(Reply(delay=0.5), err(404, "appointment_already_cancelled", "cancelled"))
+    with pytest.raises(e.AppointmentAlreadyCancelled) as caught:
+        await make_client(timeout=0.15).cancel_appointment("A1")
+    assert caught.value.after_ambiguous_attempt is True  # most likely our first attempt did it
+    assert "may have taken effect" in caught.value.message

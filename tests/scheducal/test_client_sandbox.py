@@ -337,3 +337,62 @@ async def test_the_client_limiter_keeps_a_burst_under_the_sandbox_limit(connect)
             *(unlimited.list_webhooks() for _ in range(6)), return_exceptions=True
         )
         assert sum(isinstance(o, e.RateLimitExceeded) for o in outcomes) == 3
+
+
+class SlowFirstReplyProxy:
+    """Forwards to the sandbox; the first reply is held back past the client's timeout.
+
+    That is the ambiguous case: the sandbox did create the appointment, the client never
+    heard about it.
+    """
+
+    def __init__(self, upstream: str, hold: float) -> None:
+        self.upstream = upstream
+        self.hold = hold
+        self.forwarded = 0
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._session is not None
+        body = await request.read()
+        url = self.upstream + request.rel_url.raw_path_qs
+        headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
+        async with self._session.request(request.method, url, data=body, headers=headers) as r:
+            payload, status = await r.read(), r.status
+        self.forwarded += 1
+        if self.forwarded == 1:
+            await asyncio.sleep(self.hold)
+        return web.Response(status=status, body=payload, content_type="application/json")
+
+    async def __aenter__(self) -> SlowFirstReplyProxy:
+        self._session = aiohttp.ClientSession()
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._forward)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._runner is not None and self._session is not None
+        await self._runner.cleanup()
+        await self._session.close()
+
+
+async def test_create_that_timed_out_is_reported_with_the_id_it_created(sandbox):
+    async with SlowFirstReplyProxy(sandbox.url, hold=0.6) as proxy, ScheduCalClient(
+        proxy.url, sandbox.api_key, sandbox.api_secret,
+        rate_limit_per_minute=None, timeout=0.3, backoff_base=0.01,
+    ) as client:  # fmt: skip
+        with pytest.raises(e.DuplicateRequest) as caught:
+            await client.create_appointment(
+                start=START, end=END, time_zone="UTC", subject="Board meeting"
+            )
+    exc = caught.value
+    assert exc.after_ambiguous_attempt is True
+    assert "most likely succeeded" in exc.message
+    [only] = [a for a in sandbox.state.appointments.values() if a.subject == "Board meeting"]
+    assert exc.existing_id == only.id  # the caller can adopt the appointment it created
