@@ -106,6 +106,30 @@ def _check_recurring(sc: Scanner, example: str) -> None:
         )
 
 
+# A /meet text names one appointment; a few dozen numbers or day words at most. More is
+# not a meeting request (a pasted log, a table) and would only cost time to scan.
+_SIGNALS = re.compile(
+    r"[0-9]+|\b(?:today|tomorrow|tonight|noon|midnight|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b",
+    re.I,
+)
+MAX_SIGNALS = 60
+
+
+def _check_size(text: str, example: str) -> None:
+    if len(text) > MAX_TEXT:
+        raise ParseError(
+            f"That is too long ({len(text)} characters); keep it under {MAX_TEXT}.",
+            example=example,
+        )
+    for count, _ in enumerate(_SIGNALS.finditer(text), start=1):
+        if count > MAX_SIGNALS:
+            raise ParseError(
+                f"That has more than {MAX_SIGNALS} numbers and day words; I read one "
+                "appointment at a time.",
+                example=example,
+            )
+
+
 def _check_args(now: datetime, default_duration: timedelta, date_order: str) -> None:
     if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
         raise TypeError("now must be a timezone-aware datetime")
@@ -346,8 +370,7 @@ def parse_request(
     _check_args(now, default_duration, date_order)
     if not isinstance(text, str) or not text.strip():
         raise ParseError("Tell me what to schedule and when.")
-    if len(text) > MAX_TEXT:
-        raise ParseError(f"That is too long ({len(text)} characters); keep it under {MAX_TEXT}.")
+    _check_size(text, EXAMPLE)
 
     clean, users, link_urls = unescape_slack(text)
     sc = Scanner(clean)
@@ -402,8 +425,7 @@ def parse_when(
     _check_args(now, default_duration, date_order)
     if not isinstance(text, str) or not text.strip():
         raise ParseError("Give the new time.", example=WHEN_EXAMPLE)
-    if len(text) > MAX_TEXT:
-        raise ParseError("That is too long.", example=WHEN_EXAMPLE)
+    _check_size(text, WHEN_EXAMPLE)
     clean, _, _ = unescape_slack(text)
     sc = Scanner(clean)
     try:

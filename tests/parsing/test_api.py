@@ -97,6 +97,13 @@ def test_numeric_date_order_is_configurable() -> None:
     assert (dmy.start.month, dmy.start.day) == (5, 4)
 
 
+def test_texts_with_dozens_of_numbers_are_refused_quickly() -> None:
+    with pytest.raises(ParseError, match="one appointment at a time"):
+        parse_request("sync " + "1 " * 61, now=NOW, tz="America/New_York")
+    with pytest.raises(ParseError, match="too long"):
+        parse_request("sync tomorrow 3pm " + "x" * 4000, now=NOW, tz="America/New_York")
+
+
 def test_recurring_requests_are_refused() -> None:
     with pytest.raises(ParseError, match="repeating"):
         parse_request("standup every weekday at 9", now=NOW, tz="America/New_York")
