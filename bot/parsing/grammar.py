@@ -69,7 +69,7 @@ class DateSpec:
     year_given: bool = False  # abs
     offset: int = 0  # rel: days from today
     weekday: int = 0  # weekday: Monday=0
-    mode: str | None = None  # weekday: None|"this"|"next"|"nextweek"|"afternext"|"last"
+    mode: str | None = None  # weekday: None|"this"|"next"|"afternext"|"last"; dom: "next"
     dom: int = 0  # dom: day of the month
 
 
@@ -511,6 +511,20 @@ def _month(text: str) -> int:
 
 
 def _scan_dates(sc: Scanner, date_order: str) -> None:
+    _scan_calendar_dates(sc, date_order)
+    _scan_relative_days(sc)
+    _scan_weekdays(sc)
+    for m in _DAY_OF_MONTH.finditer(sc.masked):
+        d = int(m.group("d"))
+        if 1 <= d <= 31:
+            mode = "next" if (m.group("which") or "").lower() == "next" else None
+            sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d, mode=mode))
+    for m in _WEEK_ONLY.finditer(sc.masked):
+        sc.consume(m.start(), m.end(), DATE, DateSpec("week"))
+
+
+def _scan_calendar_dates(sc: Scanner, date_order: str) -> None:
+    """ISO, "April 15", "15 April", 4/15, 15.04.2026."""
     for m in _ISO_DATE.finditer(sc.masked):
         try:
             day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
@@ -536,6 +550,10 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
         spec = _month_day(int(m.group("m")), int(m.group("d")), m.group("y"))
         if spec is not None:
             sc.consume(m.start(), m.end(), DATE, spec)
+
+
+def _scan_relative_days(sc: Scanner) -> None:
+    """ "in 3 days", "a week from today", today, tonight, tomorrow, "this afternoon"."""
     for m in _IN_DAYS.finditer(sc.masked):
         n = number(m.group("n1") or m.group("n2"))
         unit = (m.group("u1") or m.group("u2")).lower()
@@ -562,8 +580,12 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
             hint = _DAYPART_HINT[m.group("this").split()[-1].lower()]
             sc.tokens.append(Token(DAYPART, m.start(), m.end(), hint, m.group()))
+
+
+def _scan_weekdays(sc: Scanner) -> None:
+    """ "Friday", "this/next Friday", "next week Friday", "Friday after next", "last Friday"."""
     for m in _NEXT_WEEK_WEEKDAY.finditer(sc.masked):
-        mode = "nextweek" if m.group("nw").lower() == "next" else "this"
+        mode = "next" if m.group("nw").lower() == "next" else "this"
         wd = _WEEKDAYS[m.group("wd").lower()[:3]]
         sc.consume(m.start(), m.end(), DATE, DateSpec("weekday", weekday=wd, mode=mode))
     for m in _WEEKDAY_RE.finditer(sc.masked):
@@ -574,21 +596,12 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
             mode = "last"
         elif after.startswith("after"):
             mode = "afternext"  # "Wednesday after next": the Wednesday a week after next's
-        elif after.startswith("next") or mod == ["following"]:
-            mode = "nextweek"
-        elif mod == ["next"]:
+        elif after.startswith("next") or mod in (["next"], ["following"]):
             mode = "next"
         elif mod and mod[0] in ("this", "coming"):
             mode = "this"
         wd = _WEEKDAYS[m.group("wd").lower()[:3]]
         sc.consume(m.start(), m.end(), DATE, DateSpec("weekday", weekday=wd, mode=mode))
-    for m in _DAY_OF_MONTH.finditer(sc.masked):
-        d = int(m.group("d"))
-        if 1 <= d <= 31:
-            mode = "next" if (m.group("which") or "").lower() == "next" else None
-            sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d, mode=mode))
-    for m in _WEEK_ONLY.finditer(sc.masked):
-        sc.consume(m.start(), m.end(), DATE, DateSpec("week"))
 
 
 def _month_day(month: int, day: int, year: str | None) -> DateSpec | None:

@@ -334,7 +334,7 @@ def _start_datetime(
     else:  # weekday
         if spec.mode == "last":
             raise fail(f"{label} is in the past; I can only schedule ahead.")
-        if spec.mode in ("next", "nextweek", "afternext"):
+        if spec.mode in ("next", "afternext"):
             weeks = 2 if spec.mode == "afternext" else 1
             monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
             day = monday + timedelta(days=spec.weekday)
