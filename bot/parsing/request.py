@@ -372,7 +372,7 @@ def parse_request(
         raise ParseError("Tell me what to schedule and when.")
     _check_size(text, EXAMPLE)
 
-    clean, users, link_urls = unescape_slack(text)
+    clean, users, link_urls = unescape_slack(text.replace(MASK, " "))
     sc = Scanner(clean)
     people = scan_people(sc)
     notes = _scan_notes(sc)
@@ -426,7 +426,7 @@ def parse_when(
     if not isinstance(text, str) or not text.strip():
         raise ParseError("Give the new time.", example=WHEN_EXAMPLE)
     _check_size(text, WHEN_EXAMPLE)
-    clean, _, _ = unescape_slack(text)
+    clean, _, _ = unescape_slack(text.replace(MASK, " "))
     sc = Scanner(clean)
     try:
         _check_recurring(sc, WHEN_EXAMPLE)

@@ -255,18 +255,18 @@ def _end_after(start: datetime, clock: Clock, zone: _Zone, fail, token: Token) -
     return zone.aware(day, time(hour, clock.minute))
 
 
-def _resolve_abs(spec: DateSpec, today: date) -> tuple[date, bool]:
-    """(day, explicit) for a calendar date; no year -> next such date."""
+def _resolve_abs(spec: DateSpec, today: date) -> date:
+    """A calendar date; without a year, the next such date (today included)."""
     assert spec.day is not None
     if spec.year_given:
-        return spec.day, True
+        return spec.day
     for year in range(today.year, today.year + 9):
         try:
             candidate = date(year, spec.day.month, spec.day.day)
         except ValueError:
             continue
         if candidate >= today:
-            return candidate, True
+            return candidate
     raise ParseError("That date does not come up in the next few years.")
 
 
@@ -319,7 +319,7 @@ def _start_datetime(
         roll = False
     elif spec.kind == "abs":
         try:
-            day, _ = _resolve_abs(spec, today)
+            day = _resolve_abs(spec, today)
         except ParseError as exc:
             raise fail(exc.problem) from None
         if spec.year_given and day < today:
