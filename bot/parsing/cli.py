@@ -137,7 +137,7 @@ def _run_batch(args: argparse.Namespace, source: TextIO, out: TextIO) -> int:
     return 0
 
 
-def _human(request: AppointmentRequest) -> str:
+def _human(request: AppointmentRequest, person_tz: str) -> str:
     fmt = "%a %d %b %Y %H:%M %Z (UTC%z)"
     lines = [
         f"subject:   {request.subject}"
@@ -147,6 +147,9 @@ def _human(request: AppointmentRequest) -> str:
         f"duration:  {int((request.end - request.start).total_seconds() // 60)} min",
         f"time zone: {request.timezone}",
     ]
+    if request.timezone != person_tz:
+        local = request.start.astimezone(_zone(person_tz))
+        lines.append(f"your time: {local.strftime(fmt)} ({person_tz})")
     if request.attendees:
         for i, person in enumerate(request.attendees):
             who = ", ".join(
@@ -190,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result_dict(request, error), ensure_ascii=False, indent=2))
     elif request is not None:
-        print(_human(request))
+        print(_human(request, tz))
     else:
         print(f"Not understood: {error}", file=sys.stderr)
     return 0 if request is not None else 1

@@ -31,6 +31,14 @@ def test_human_readable_output() -> None:
     assert "john@acme.com" in out.stdout
 
 
+def test_human_output_shows_the_persons_own_time_for_another_zone() -> None:
+    out = _cli("Intro call tomorrow 3-4pm PT", "--now", "2026-03-04T10:00", "--tz",
+               "Europe/London")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "time zone: America/Los_Angeles" in out.stdout
+    assert "your time: Thu 05 Mar 2026 23:00 GMT (UTC+0000) (Europe/London)" in out.stdout
+
+
 def test_json_output_and_naive_now_is_read_in_tz() -> None:
     out = _cli("sync tomorrow 9am", "--now", "2026-03-04T10:00", "--tz", "Europe/Paris",
                "--json")  # fmt: skip
