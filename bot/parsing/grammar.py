@@ -90,7 +90,7 @@ _TS = (
     r"(?:\s?[ap]\.?m(?![a-z])\.?|[ap](?![a-z]))?)"
 )
 _AFTER_NUMBER = (
-    r"(?![0-9a-z:/%]|\.[0-9])(?!\s*(?:%|people|persons|pax|guests|seats|mins?\b|minutes|"
+    r"(?![0-9a-z/%]|[:.][0-9])(?!\s*(?:%|people|persons|pax|guests|seats|mins?\b|minutes|"
     r"hours?|hrs?\b|days?\b|weeks?|months?|years?|x\b|st\b|nd\b|rd\b|th\b|times\b))"
 )
 _MONTHS = {

@@ -41,6 +41,7 @@ _WORD = re.compile(r"\S+")
 _UNMASKED = re.compile(r"[^\x00]+")
 _SUBJECT_TAG = re.compile(r"\b(?:subject|title|topic)\s*:\s*(?P<v>[^\x00,;\n]+)", re.I)
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
+_ROOM = re.compile(r"\b(?:[A-Z][a-z]+\s+)?Room\s+[A-Z0-9][\w-]{0,8}\b")
 _VIDEO = re.compile(
     r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
     r"|teams|webex|skype|hangouts|a\s+huddle|huddle|the\s+phone|phone)\b",
@@ -178,6 +179,10 @@ def _scan_location(sc: Scanner) -> str | None:
         found = _place_after(sc, m)
         if found:
             return found
+    m = _ROOM.search(sc.masked)
+    if m is not None:  # "Conference Room B" without "in"/"at"
+        sc.consume(m.start(), m.end(), LOCATION, m.group())
+        return m.group()
     m = _VIDEO.search(sc.masked)
     if m is not None:
         value = " ".join(m.group("v").split())

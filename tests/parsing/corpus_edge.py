@@ -672,6 +672,14 @@ EDGE_CASES: list[dict] = [
     ok("Sync tomorrow 3pm for an hour or so", f"{D5} 15:00", f"{D5} 16:00", subject="Sync"),
     ok("Sync tomorrow 1h 10 am", f"{D5} 10:00", f"{D5} 11:00", subject="Sync"),
     ok("Sync 1/2 at 3pm", "2027-01-02 15:00", "2027-01-02 15:30", subject="Sync"),
+    ok(
+        "Quarterly review, tomorrow, 3pm, Conference Room B",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Quarterly review",
+        location="Conference Room B",
+    ),
+    ok("tomorrow 3pm: Quarterly review", f"{D5} 15:00", f"{D5} 15:30", subject="Quarterly review"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
