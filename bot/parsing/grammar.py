@@ -268,6 +268,7 @@ _TIME = re.compile(
     (?:(?P<mil>(?:[01][0-9]|2[0-3])[0-5][0-9])(?P<hrs>\s*(?:hrs|hours|h)\b)?
      |(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
      |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?)
+    (?P<zulu>(?<=[0-9])Z\b)?
     (?:\s?-?ish\b|\s+sharp\b)?
     (?P<dp>\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night|\s+tonight)?
     {_AFTER_NUMBER}""",
@@ -755,6 +756,13 @@ def _scan_times(sc: Scanner) -> None:
                     continue  # "2.30" could be a version; "15.00" and "tomorrow 9.30" are times
                 if sep == "h" and not clock.explicit and not pre:
                     continue
+        if m.group("zulu"):  # "15:00Z": UTC, as in ISO 8601
+            if m.group("sep") != ":":
+                continue
+            # A "Z" time is a 24-hour time: 3:30Z is 03:30 UTC.
+            sc.consume(m.start(), m.start("zulu"), TIME, Clock(clock.hour, clock.minute))
+            sc.consume(m.start("zulu"), m.end("zulu"), ZONE, ("offset", 0, None))
+            continue
         sc.consume(m.start(), m.end(), TIME, _with_hint(clock, m.group("dp")))
 
 

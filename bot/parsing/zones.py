@@ -173,7 +173,8 @@ def spoken_zone(words: str) -> str | None:
         zone = cities.get(" ".join(parts[i:]))
         if zone:
             return zone
-    return None
+    # "CET time", "IST time": an abbreviation followed by "time".
+    return ABBREVIATIONS.get(parts[-1]) if parts else None
 
 
 def abbreviation_zone(abbr: str) -> str | None:

@@ -680,6 +680,15 @@ EDGE_CASES: list[dict] = [
         location="Conference Room B",
     ),
     ok("tomorrow 3pm: Quarterly review", f"{D5} 15:00", f"{D5} 15:30", subject="Quarterly review"),
+    ok(
+        "Sync tomorrow 3pm CET time",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        zone="Europe/Berlin",
+        subject="Sync",
+    ),
+    ok("Sync tomorrow 15:00Z", f"{D5} 15:00", f"{D5} 15:30", zone="UTC", subject="Sync"),
+    ok("Sync tomorrow 3:30Z", f"{D5} 03:30", f"{D5} 04:00", zone="UTC", subject="Sync"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
