@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS: tuple[float, ...] = (0.0, 60.0, 300.0, 1800.0, 7200.0)
 USER_AGENT = "ScheduCal-Webhooks/1.0 (sandbox)"
 
-PENDING, RETRYING, DELIVERED, UNDELIVERED, ABANDONED = (
+PENDING, DELIVERING, RETRYING, DELIVERED, UNDELIVERED, ABANDONED = (
     "pending",
+    "delivering",
     "retrying",
     "delivered",
     "undelivered",
@@ -250,7 +251,9 @@ class Dispatcher:
         if webhook is None or not webhook.active:
             self._finish(delivery, ABANDONED, "webhook deleted or deactivated")
             return
-        assert self._session is not None, "dispatcher not started"
+        if self._session is None:
+            raise RuntimeError("the dispatcher is not started")
+        delivery.state = DELIVERING
         number = len(delivery.attempts) + 1
         event = delivery.event
         headers = {

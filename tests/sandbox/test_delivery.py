@@ -158,7 +158,7 @@ async def test_retry_schedule_follows_documented_delays_scaled(
         gaps = [b.at - a.at for a, b in zip(receiver.requests, receiver.requests[1:], strict=False)]
         for gap, delay in zip(gaps, RETRY_DELAYS[1:], strict=False):
             expected = delay * scale
-            assert expected - 0.005 <= gap < expected + 0.5, (gaps, expected)
+            assert expected - 0.005 <= gap < expected + 2.0, (gaps, expected)
         assert len({r.body for r in receiver.requests}) == 1  # the same bytes every time
         (event,) = sandbox.events
         (delivery,) = event.deliveries
@@ -200,7 +200,7 @@ async def test_undelivered_after_five_failures_then_replay(
 
 
 async def test_timeout_counts_as_failure(api: Api, receiver: Receiver) -> None:
-    receiver.behaviour = lambda n: (200, 2.0 if n == 1 else 0.0)
+    receiver.behaviour = lambda n: (200, 3.0 if n == 1 else 0.0)
     async with (
         SandboxServer(time_scale=0.0001, delivery_timeout=0.2) as sandbox,
         aiohttp.ClientSession() as http,
@@ -213,7 +213,7 @@ async def test_timeout_counts_as_failure(api: Api, receiver: Receiver) -> None:
         (delivery,) = sandbox.events[0].deliveries
         first, second = delivery.attempts
         assert first.status is None and first.error == "no response within 0.2 s"
-        assert 150 <= first.duration_ms < 1500
+        assert 150 <= first.duration_ms < 2500  # cut off long before the 3 s answer
         assert second.ok and delivery.state == "delivered"
         receiver.release.set()
 
@@ -277,9 +277,11 @@ async def test_api_reply_does_not_wait_for_a_slow_receiver(api: Api, receiver: R
         began = time.monotonic()
         reply = await api.call("DELETE", f"/api/v1/appointments/{appointment_id}")
         assert reply.status == 200
-        assert time.monotonic() - began < 0.5
+        assert time.monotonic() - began < 2.5  # well before the receiver's 3 s answer
         await receiver.wait_for(1)  # the delivery is in flight while we already have our reply
-        assert sandbox.events[0].deliveries[0].state == "pending"
+        assert sandbox.events[0].deliveries[0].state == "delivering"
+        listed = (await api.sandbox("GET", "/events")).data["events"]
+        assert listed[0]["state"] == "pending"
         receiver.release.set()
         await sandbox.wait_idle()
         assert sandbox.events[0].deliveries[0].state == "delivered"
@@ -301,8 +303,8 @@ async def test_deliveries_run_concurrently(api: Api, receiver: Receiver) -> None
                 {"email": "jo@acme.com", "response": "accepted"},
             )  # fmt: skip
         await sandbox.wait_idle()
-        # One at a time would take 20 x 0.3 s = 6 s.
-        assert time.monotonic() - began < 2.0
+        # One at a time would take 20 x 0.3 s = 6 s (generous bound: CI boxes are busy).
+        assert time.monotonic() - began < 4.0
         assert len(receiver.requests) == 20
 
 
