@@ -9,9 +9,12 @@ are numbered from 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.devslack.render import Renderer, Screen, renderer_for
+
+if TYPE_CHECKING:
+    from bot.devslack.server import DevSlackServer
 
 Key = tuple[str, ...]
 
@@ -33,7 +36,7 @@ def _first_line(msg: dict[str, Any], renderer: Renderer) -> str:
 class Feed:
     """Remembers what a terminal user has already been shown."""
 
-    def __init__(self, slack: Any, channel_ids: list[str]) -> None:
+    def __init__(self, slack: DevSlackServer, channel_ids: list[str]) -> None:
         self.slack = slack
         self.channel_ids = channel_ids
         self._seen: dict[Key, str] = {}

@@ -13,8 +13,11 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.devslack.server import DevSlackServer
 
 Lookup = Callable[[str], str | None]
 
@@ -94,9 +97,11 @@ class Renderer:
         channel_name: Lookup,
         tz: str = "UTC",
         width: int = 88,
+        app_name: str = "app",
     ) -> None:
         self.user_name = user_name
         self.channel_name = channel_name
+        self.app_name = app_name
         self.zone = ZoneInfo(tz)
         self.width = width
 
@@ -274,7 +279,7 @@ class Renderer:
             screen.lines.append(f"{indent}{count} repl{'y' if count == 1 else 'ies'}")
 
     def ephemeral(self, msg: dict[str, Any], screen: Screen) -> None:
-        sender = "Slackbot" if msg.get("source") == "slackbot" else self.user_name("") or "app"
+        sender = "Slackbot" if msg.get("source") == "slackbot" else self.app_name
         channel = self.channel_name(str(msg.get("channel", ""))) or msg.get("channel", "")
         screen.lines.append(
             f"• {sender}  {self._clock(msg['ts'])}  (only visible to you, in #{channel})"
@@ -321,7 +326,7 @@ class Renderer:
                 self.message(reply, screen, reply=True)
 
 
-def render_workspace(slack: Any, viewer: str, channel_ids: list[str]) -> Screen:
+def render_workspace(slack: DevSlackServer, viewer: str, channel_ids: list[str]) -> Screen:
     """Everything ``viewer`` sees: the channels with threads, their ephemerals, open modals."""
     renderer = renderer_for(slack, viewer)
     screen = Screen()
@@ -336,12 +341,10 @@ def render_workspace(slack: Any, viewer: str, channel_ids: list[str]) -> Screen:
     return screen
 
 
-def renderer_for(slack: Any, viewer: str) -> Renderer:
+def renderer_for(slack: DevSlackServer, viewer: str) -> Renderer:
     """A renderer that names people and channels from devslack, in the viewer's zone."""
 
     def user_name(user_id: str) -> str | None:
-        if user_id == "":
-            return slack.bot_name
         user = slack.users.get(user_id)
         return None if user is None else (user.display_name or user.name)
 
@@ -350,4 +353,4 @@ def renderer_for(slack: Any, viewer: str) -> Renderer:
         return None if channel is None else channel.name
 
     tz = slack.users[viewer].tz if viewer in slack.users else "UTC"
-    return Renderer(user_name=user_name, channel_name=channel_name, tz=tz)
+    return Renderer(user_name=user_name, channel_name=channel_name, tz=tz, app_name=slack.bot_name)
