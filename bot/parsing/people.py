@@ -23,10 +23,21 @@ _TEL = re.compile(r"^tel:[^|]*\|(?P<label>.*)$", re.I)
 _EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _QUOTED_NAME_EMAIL = re.compile(rf"\"(?P<name>[^\"\x00\n]{{1,80}})\"\s*<\s*(?P<email>{_EMAIL})\s*>")
 _ANGLE_EMAIL = re.compile(rf"<\s*(?P<email>{_EMAIL})\s*>")
-_EMAIL_PAREN_NAME = re.compile(rf"(?P<email>{_EMAIL})\s*\((?P<name>[^()\x00\n@]{{1,80}})\)")
+_EMAIL_PAREN_NAME = re.compile(
+    rf"(?P<email>{_EMAIL})\s*\((?P<name>[^\W\d_][^()\x00\n@0-9]{{0,79}})\)"
+)
 _PAREN_EMAIL = re.compile(rf"\(\s*(?P<email>{_EMAIL})\s*\)")
 _PLAIN_EMAIL = re.compile(rf"(?<![\w.@+-])(?P<email>{_EMAIL})(?![\w@-])")
 _NAME_WORDS = re.compile(r"((?:[^\W\d_][\w.'’-]*[ \t]+){0,3}[^\W\d_][\w.'’-]*)[ \t]*$")
+
+# Day and time words are never part of a name ("Sync Friday John <j@x.io>").
+_TIME_WORD = re.compile(
+    r"^(?:today|tomorrow|tonight|noon|midnight|next|this|morning|afternoon|evening"
+    r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|january|february|march|april|june|july|august|september|october|november|december"
+    r"|pt|et|ct|mt|pst|pdt|est|edt|cst|cdt|mst|mdt|cet|cest|bst|ist|jst|utc|gmt)$",
+    re.I,
+)
 
 # Words that end a name when reading backwards from an address.
 _NOT_NAME = words(
@@ -94,6 +105,8 @@ def _name_before(sc: Scanner, pos: int) -> tuple[str | None, int]:
     for word in reversed(words):
         if word.lower() in _NOT_NAME or (taken and not word[0].isupper()):
             break
+        if _TIME_WORD.match(word.rstrip(".,")):
+            break
         taken.insert(0, word)
         if not word[0].isupper():
             break
@@ -116,7 +129,10 @@ def scan_people(sc: Scanner) -> list[tuple[int, Attendee]]:
             found.append((start, Attendee(email=m.group("email"), name=name)))
             sc.consume(start, m.end(), PERSON, None)
     for m in _EMAIL_PAREN_NAME.finditer(sc.masked):
-        found.append((m.start(), Attendee(email=m.group("email"), name=m.group("name").strip())))
+        name = m.group("name").strip()
+        if any(_TIME_WORD.match(w) for w in name.split()):
+            continue  # "bob@x.io (tomorrow)" is not a name
+        found.append((m.start(), Attendee(email=m.group("email"), name=name)))
         sc.consume(m.start(), m.end(), PERSON, None)
     for m in _PLAIN_EMAIL.finditer(sc.masked):
         email = m.group("email").rstrip(".")

@@ -689,6 +689,27 @@ EDGE_CASES: list[dict] = [
     ),
     ok("Sync tomorrow 15:00Z", f"{D5} 15:00", f"{D5} 15:30", zone="UTC", subject="Sync"),
     ok("Sync tomorrow 3:30Z", f"{D5} 03:30", f"{D5} 04:00", zone="UTC", subject="Sync"),
+    ok(
+        "Sync with bob@x.com (tomorrow 3pm)",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Sync",
+        attendees=[person("bob@x.com")],
+    ),
+    ok(
+        "Sync Friday John <j@x.io> 3pm",
+        "2026-03-06 15:00",
+        "2026-03-06 15:30",
+        subject="Sync",
+        attendees=[person("j@x.io", name="John")],
+    ),
+    ok(
+        "Sync with Matt <matt@x.io> tomorrow 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Sync",
+        attendees=[person("matt@x.io", name="Matt")],
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
