@@ -35,8 +35,9 @@ class InboxWriter:
         self._db = db
         self._on_commit = on_commit
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Item | None] = asyncio.Queue()  # None: stop
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._recent: deque[tuple[float, int]] = deque()  # (monotonic time, rows) per batch
 
     def rate(self, window: float = 0.25) -> float:
@@ -47,21 +48,33 @@ class InboxWriter:
         return sum(rows for _, rows in self._recent) / window + self._queue.qsize() / window
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop.
+
+        Never cancelled in the middle of a transaction if it can be helped: a SQLite
+        connection abandoned mid-transaction keeps the write lock until it is collected.
+        """
+        if self._task is None:
+            return
+        self._stopping = True
+        await self._queue.put(None)
+        done, _ = await asyncio.wait({self._task}, timeout=timeout)
+        if not done:
+            log.warning("inbox writer did not finish in %.0f s; cancelling it", timeout)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
         while not self._queue.empty():
-            _, future = self._queue.get_nowait()
-            if not future.done():
-                future.set_exception(RuntimeError("the inbox writer stopped"))
+            item = self._queue.get_nowait()
+            if item is not None and not item[1].done():
+                item[1].set_exception(RuntimeError("the inbox writer stopped"))
 
     async def store(self, row: InboxRow) -> bool:
-        if self._task is None or self._task.done():
+        if self._stopping or self._task is None or self._task.done():
             raise RuntimeError("the inbox writer is not running")
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         await self._queue.put((row, future))
@@ -69,10 +82,20 @@ class InboxWriter:
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
             while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
             await self._write(batch)
+            if stop:
+                return
 
     async def _write(self, batch: list[_Item]) -> None:
         self._recent.append((time.monotonic(), len(batch)))

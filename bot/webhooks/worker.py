@@ -141,6 +141,7 @@ class Worker:
         )
         self._intake_rate = intake_rate
         self._in_progress = 0
+        self._stopping = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._groups: set[asyncio.Task[None]] = set()
@@ -155,6 +156,7 @@ class Worker:
         self._intake_rate = intake_rate
 
     async def start(self) -> None:
+        self._stopping = False
         try:
             await self._release_dead_local_claims()
         except Exception as exc:  # noqa: BLE001 - the leases expire anyway
@@ -194,20 +196,34 @@ class Worker:
             return False
         return False
 
-    async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._groups) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Finish the events in hand (claims of the rest are released), then stop.
+
+        Tasks are cancelled only after ``timeout``: a SQLite connection abandoned in the
+        middle of a transaction would keep the database's write lock.
+        """
+        self._stopping = True
+        self._wake.set()
+        deadline = asyncio.get_running_loop().time() + timeout
+        if self._task is not None:  # first the loop, so that it starts no new group
+            await asyncio.wait({self._task}, timeout=timeout)
+        tasks = {t for t in (self._task, *self._groups) if t is not None and not t.done()}
+        if tasks:
+            remaining = max(deadline - asyncio.get_running_loop().time(), 0.1)
+            _, pending = await asyncio.wait(tasks, timeout=remaining)
+            for task in pending:
+                log.warning("webhook worker still busy after %.0f s; cancelling", timeout)
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         self._task = None
 
     # --- the loop -------------------------------------------------------------------------
 
     async def _run(self) -> None:
         options = self._options
-        while True:
+        while not self._stopping:
             self._wake.clear()
             free = options.concurrency - len(self._groups)
             claimed: dict[str, list[Claimed]] = {}
@@ -251,6 +267,8 @@ class Worker:
         index = 0
         try:
             for index, claimed in enumerate(events):  # noqa: B007 - used after the loop
+                if self._stopping:
+                    break
                 await self._renew_if_due(group, events[index:])
                 await self._yield_to_intake()
                 self._in_progress += 1
@@ -340,7 +358,9 @@ class Worker:
         """
         if self._intake_rate is None:
             return
-        while self._in_progress >= 1 and self._intake_rate() > INTAKE_BUSY_RATE:
+        while (
+            not self._stopping and self._in_progress >= 1 and self._intake_rate() > INTAKE_BUSY_RATE
+        ):
             await asyncio.sleep(0.005)
 
     async def _renew_if_due(self, group: _Group, remaining: list[Claimed]) -> None:

@@ -7,9 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+
 from bot.scheducal.signing import SIGNATURE_HEADER, sign
 from bot.store import repo
-from bot.webhooks import PIPELINE_KEY, inbox
+from bot.webhooks import PIPELINE_KEY, handling, inbox
 from bot.webhooks.receiver import ROUTE
 from tests.webhooks.harness import (
     CHANNEL,
@@ -270,3 +273,39 @@ async def test_an_event_that_cannot_be_handled_is_parked_at_once(sqlite_url: str
         row = await _wait_status(st, "evt-backwards", "parked")
         assert row.attempts == 1 and "ValueError" in (row.last_error or "")
         assert st.thread(appointment) == []
+
+
+async def test_stop_lets_the_transaction_in_progress_finish(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelling mid-transaction would leave SQLite's write lock with a lost connection."""
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        pipeline = st.apps[-1][PIPELINE_KEY]
+        appointment = await st.appointment()
+        await st.sandbox.wait_idle()
+        await st.wait_done([e.id for e in st.sandbox.events])
+        entered, gate, finished = asyncio.Event(), asyncio.Event(), []
+        real_prepare = handling.prepare
+
+        async def slow_prepare(session: Any, event: Any, *, reply_done: bool) -> Any:
+            entered.set()
+            await gate.wait()  # a slow statement, inside the transaction
+            prepared = await real_prepare(session, event, reply_done=reply_done)
+            finished.append(event.id)
+            return prepared
+
+        monkeypatch.setattr(handling, "prepare", slow_prepare)
+        event_id = await st.respond(appointment, "ann@example.com", "accepted")
+        await asyncio.wait_for(entered.wait(), 10)
+        stopping = asyncio.create_task(pipeline.worker.stop(timeout=10))
+        await asyncio.sleep(0.2)
+        assert not stopping.done()  # it waits for the event in hand
+        gate.set()
+        await asyncio.wait_for(stopping, 10)
+        assert finished == [event_id]
+        assert (await st.inbox())[event_id].status == "done"
+        assert posted_event_ids(st.thread(appointment)) == [event_id]
+        async with st.db.session() as s:  # the write lock is free
+            await asyncio.wait_for(
+                s.execute(text("UPDATE inbox_events SET attempts = attempts")), 2
+            )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from bot.devslack import webapi
 from bot.webhooks.receiver import ROUTE
@@ -79,6 +80,52 @@ async def test_killed_mid_post_and_restarted_nothing_lost_nothing_twice(
                 assert "4 accepted" in str(st.parent(appointment)["blocks"])
         finally:
             second.stop()
+
+
+async def test_sigterm_mid_stream_stops_cleanly_and_a_restart_finishes(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with stack(sqlite_url) as st:
+        port = free_port()
+        first = ServeProcess(st.env, port, tmp_path / "serve-1.log")
+        await first.start(st.http)
+        st.register(first.url)
+        appointments = [await st.appointment(f"Meeting {n}", ATTENDEES) for n in range(3)]
+
+        real_post = webapi.METHODS["chat.postMessage"]
+        replies = 0
+
+        async def post_then_terminate(slack: Any, params: dict[str, Any]) -> dict[str, Any]:
+            nonlocal replies
+            answer = await real_post(slack, params)
+            if params.get("thread_ts"):
+                replies += 1
+                if replies == 3:
+                    first.process.terminate()  # SIGTERM while events are in flight
+            return answer
+
+        monkeypatch.setitem(webapi.METHODS, "chat.postMessage", post_then_terminate)
+        event_ids = await fire_responses(st, appointments)
+        started = asyncio.get_running_loop().time()
+        await st.slack.wait_for(lambda: first.process.poll() is not None, timeout=20)
+        assert first.process.returncode == 0, first.log()[-2000:]
+        assert asyncio.get_running_loop().time() - started < 15
+        async with st.db.session() as s:  # nothing left holding SQLite's write lock
+            await asyncio.wait_for(
+                s.execute(text("UPDATE inbox_events SET attempts = attempts")), 2
+            )
+
+        second = ServeProcess(st.env, port, tmp_path / "serve-2.log")
+        await second.start(st.http)
+        try:
+            for event_id in event_ids:
+                await st.redeliver(event_id)
+            await st.wait_done(event_ids, timeout=40)
+            posted = thread_event_ids(st, appointments)
+            assert sorted(posted) == sorted(event_ids), Counter(posted).most_common(3)
+        finally:
+            second.stop()
+        assert second.process.returncode == 0
 
 
 async def test_two_serve_processes_on_one_postgres_post_each_event_once(
