@@ -449,6 +449,7 @@ def _print_part2(r: dict[str, Any], args: argparse.Namespace) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if args.part in ("1", "all"):
@@ -458,6 +459,7 @@ async def main(args: argparse.Namespace) -> None:
         if args.part in ("2", "all"):
             url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'part2.sqlite3'}"
             _print_part2(await part2(args, url, workdir), args)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
