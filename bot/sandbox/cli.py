@@ -135,7 +135,8 @@ async def _serve(args: argparse.Namespace) -> int:
 def _banner(sandbox: SandboxServer, args: argparse.Namespace, webhook: Webhook | None) -> str:
     limit = f"{args.rate_limit}/min per account" if args.rate_limit else "off"
     lines = [
-        f"ScheduCal sandbox listening on {sandbox.url}  (API under /api/v1, tools under /sandbox)",
+        f"ScheduCal sandbox listening on {sandbox.url}",
+        "  API under /api/v1; sandbox tools listed at GET /sandbox",
         f"  rate limit: {limit}; retry delays x{args.time_scale:g}; "
         f"receiver timeout {args.delivery_timeout:g} s",
         "",

@@ -210,7 +210,33 @@ async def clear_faults(request: web.Request) -> web.Response:
     return ok("Faults cleared", {"faults": []})
 
 
+ENDPOINTS = (
+    ("GET", "/sandbox/appointments", "every appointment with attendees and responses"),
+    ("GET", "/sandbox/appointments/{appointmentId}", "one appointment's full state"),
+    ("POST", "/sandbox/appointments/{appointmentId}/respond",
+     '{"email","response"[,"respondedAt"]} -> attendee.responded'),
+    ("POST", "/sandbox/appointments/{appointmentId}/propose",
+     '{"email","proposedStart","proposedEnd"[,"response"]} -> attendee.proposed_new_time'),
+    ("GET", "/sandbox/appointments/{appointmentId}/invitation.ics", "the iCalendar invitation"),
+    ("GET", "/sandbox/events", "events with deliveries (?appointmentId=, ?eventType=)"),
+    ("GET", "/sandbox/events/{eventId}", "one event with its delivery attempts"),
+    ("GET", "/sandbox/webhooks/undelivered", "deliveries that gave up after 5 attempts"),
+    ("POST", "/sandbox/events/{eventId}/replay", "retry the undelivered deliveries of an event"),
+    ("POST", "/sandbox/events/{eventId}/redeliver", "send an event again (a duplicate)"),
+    ("POST", "/sandbox/faults",
+     '{"status","times","method","path","retryAfter","delay"}: fail the next API calls'),
+    ("GET", "/sandbox/faults", "armed faults"),
+    ("DELETE", "/sandbox/faults", "disarm every fault"),
+)  # fmt: skip
+
+
+async def index(_: web.Request) -> web.Response:
+    endpoints = [{"method": m, "path": p, "does": d} for m, p, d in ENDPOINTS]
+    return ok("ScheduCal sandbox tools (no credentials needed)", {"endpoints": endpoints})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get(PREFIX, index)
     app.router.add_get(f"{PREFIX}/appointments", list_appointments)
     app.router.add_get(f"{PREFIX}/appointments/{{appointmentId}}", get_appointment)
     app.router.add_post(f"{PREFIX}/appointments/{{appointmentId}}/respond", respond)

@@ -95,3 +95,16 @@ async def test_redeliver_without_subscribers_is_409(api: Api) -> None:
     (event,) = (await api.sandbox("GET", "/events")).data["events"]
     reply = await api.sandbox("POST", f"/events/{event['id']}/redeliver")
     assert (reply.status, reply.error["code"]) == (409, "no_subscribers")
+
+
+async def test_index_lists_every_sandbox_route(api: Api, sandbox) -> None:  # noqa: ANN001
+    listed = (await api.sandbox("GET", "")).data["endpoints"]
+    documented = {(e["method"], e["path"]) for e in listed}
+    routes = {
+        (route.method, route.resource.canonical)
+        for route in sandbox.app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/sandbox/")
+        and route.method != "HEAD"
+    }
+    assert documented == routes
