@@ -525,6 +525,10 @@ class Shell:
 
 async def _lines(interactive: bool, prompt: Callable[[], str]) -> AsyncIterator[str]:
     """Lines from stdin, read by a daemon thread (a blocked read never delays the exit)."""
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - gives input() line editing and history
+
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     asked = threading.Event()
