@@ -341,9 +341,7 @@ def _action(
     elif kind in ("multi_static_select", "checkboxes"):
         action["selected_options"] = [_option(element, v) for v in value or []]
     else:
-        action.update(shape_input(element, value))
-        action.pop("type", None)
-        action["type"] = kind
+        action.update(shape_input(element, value))  # selected_user, selected_date, ...
     return action
 
 
