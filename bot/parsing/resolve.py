@@ -35,6 +35,7 @@ from bot.parsing.model import ParseError
 from bot.parsing.zones import get_zone, localize, zone_for_offset
 
 MAX_MINUTES = 24 * 60
+MAX_AHEAD = timedelta(days=3653)  # further out than ten years is a typo, not a meeting
 # An end written without am/pm ("until 5") is read as the first such time after the
 # start, but no further than this: "from 4 to 3" is a mistake, not an 11-hour meeting.
 MAX_BARE_END_HOURS = 8
@@ -146,6 +147,8 @@ def resolve(
     if day_spec is None and fallback_day is not None:
         day_spec = (DateSpec("abs", day=fallback_day, year_given=True), None)
     start = _start_datetime(day_spec, start_time, plus_day, zone, now, tz, dates, fail)
+    if start - now > MAX_AHEAD:
+        raise fail(f"{start.strftime('%d %b %Y')} is more than ten years away; is that right?")
     ends_wall = None
     if end_clock is not None:
         ends_wall = _end_after(start, end_clock, zone, fail, token)

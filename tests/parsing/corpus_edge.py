@@ -710,6 +710,8 @@ EDGE_CASES: list[dict] = [
         subject="Sync",
         attendees=[person("matt@x.io", name="Matt")],
     ),
+    err("Sync 2099-12-31 11pm", "ten years"),
+    err("Sync 9999-12-31T23:45 for 1h", "too far"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
