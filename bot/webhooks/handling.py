@@ -96,6 +96,22 @@ async def prepare(session: AsyncSession, event: WebhookEvent, *, reply_done: boo
     return Prepared(appointment, reply)
 
 
+async def _record_response(
+    session: AsyncSession, appointment: Appointment, event: WebhookEvent, response: str
+) -> bool:
+    """The attendee's answer into the tally; False when a newer one is already there."""
+    attendee = event.attendee
+    assert attendee is not None  # parse_event guarantees it for attendee events
+    return await repo.record_response(
+        session,
+        appointment.id,
+        email=attendee.email,
+        name=attendee.name or None,
+        response=response,
+        responded_at=attendee.responded_at or event.timestamp,
+    )
+
+
 async def _decide(
     session: AsyncSession, appointment: Appointment, event: WebhookEvent
 ) -> tuple[str, list[dict[str, Any]]] | None:
@@ -103,20 +119,15 @@ async def _decide(
     if kind == "attendee.responded":
         attendee = event.attendee
         assert attendee is not None  # parse_event guarantees it
-        applied = await repo.record_response(
-            session,
-            appointment.id,
-            email=attendee.email,
-            name=attendee.name or None,
-            response=attendee.response or "none",
-            responded_at=attendee.responded_at or event.timestamp,
-        )
+        applied = await _record_response(session, appointment, event, attendee.response or "none")
         return messages.responded(
             attendee.name, attendee.email, attendee.response or "none", superseded=not applied
         )
     if kind == "attendee.proposed_new_time":
         attendee = event.attendee
         assert attendee is not None and attendee.proposed_start and attendee.proposed_end
+        if attendee.response:  # proposing usually answers "tentative" too (Exchange)
+            await _record_response(session, appointment, event, attendee.response)
         zone = event.time_zone or appointment.timezone
         start = to_utc(attendee.proposed_start, zone, appointment.timezone)
         end = to_utc(attendee.proposed_end, zone, appointment.timezone)

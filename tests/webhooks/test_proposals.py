@@ -52,6 +52,7 @@ async def test_accept_by_organizer_reschedules_once(sqlite_url: str) -> None:
         async with st.db.session() as s:
             proposal = (await repo.list_open_proposals(s, appointment.id))[0]
         assert proposal.message_ts == reply["ts"]
+        assert "1 tentative" in str(st.parent(appointment)["blocks"])  # proposing = tentative
 
         # Someone else: a polite no, nothing changes.
         await st.slack.click(OTHER, reply, PROPOSAL_ACCEPT)
