@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.parsing.grammar import DATE, MASK, RANGE, TIME, Scanner, scan_time
 from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
-from bot.parsing.numbers import words
+from bot.parsing.numbers import NUMBER_WORD, words
 from bot.parsing.people import merge_attendees, scan_people, unescape_slack
 from bot.parsing.resolve import resolve
 from bot.parsing.zones import get_zone
@@ -79,6 +79,9 @@ _LEFTOVER_TEMPORAL = re.compile(
     r"|[0-9]+\s*(?:am|pm|a\.m|p\.m)|[0-9]{1,2}:[0-5][0-9]"
     rf"|(?:in|on|during|early|late|mid|end\s+of)\s+{_MONTH_NAME}"
     r"|[0-9]+\s*(?:days?|weeks?|months?|years?|fortnights?)|fortnight"
+    rf"|(?:{NUMBER_WORD}|couple|few)\s+(?:of\s+)?(?:days?|weeks?|months?|years?)"
+    r"(?:\s+(?:later|after|from|ago))?"
+    r"|an?\s+(?:day|week|month|year)\s+(?:later|after|from|ago)"
     r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
     r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"
     r"|(?!24/7\b)(?:[0-2]?[0-9]|3[01])/(?:[0-2]?[0-9]|3[01])(?:/[0-9]{2,4})?"

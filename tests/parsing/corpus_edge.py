@@ -712,6 +712,14 @@ EDGE_CASES: list[dict] = [
     ),
     err("Sync 2099-12-31 11pm", "ten years"),
     err("Sync 9999-12-31T23:45 for 1h", "too far"),
+    err("Sync in a couple of days at 3pm", "couple of days"),
+    ok("Sync two days later at 3pm", "2026-03-06 15:00", "2026-03-06 15:30", subject="Sync"),
+    ok(
+        "A day in the life review tomorrow 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="A day in the life review",
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
