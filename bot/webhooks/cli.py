@@ -104,7 +104,7 @@ async def _run(settings: Any, args: argparse.Namespace) -> int:
                 return await _delete(db, client, args.webhook_id)
             return await _rotate(settings, db, client, args)
     except ScheduCalError as exc:
-        raise CliError(f"ScheduCal refused: {exc}") from None
+        raise CliError(f"the ScheduCal call did not succeed: {exc}") from None
     except (OSError, SQLAlchemyError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise CliError(f"cannot use the database or reach ScheduCal: {reason}") from None

@@ -87,7 +87,8 @@ async def test_register_reuse_list_rotate_delete(sqlite_url: str) -> None:
             assert all(r.expires_at is not None for r in await stored_secrets(db))
 
             code, out, err = await cli(env, "delete", webhook.id)
-            assert code == 1 and "ScheduCal refused" in err and "Traceback" not in err
+            assert code == 1 and "ScheduCal call did not succeed" in err
+            assert "Traceback" not in err and sandbox.api_secret not in err
         finally:
             await db.dispose()
 
