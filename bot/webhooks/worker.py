@@ -244,7 +244,7 @@ class Worker:
                 task = asyncio.create_task(self._run_group(events))
                 self._groups.add(task)
                 task.add_done_callback(self._group_done)
-            if claimed and len(claimed) >= free:
+            if claimed:  # perhaps more (several candidate rows may share an appointment)
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), options.poll)
