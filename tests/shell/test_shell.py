@@ -8,6 +8,7 @@ thread replies and plain-language answers, with no traceback and no secret.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,9 +92,10 @@ def test_piped_script_shows_preview_message_and_thread(tmp_path: Path):
     assert "1 accepted" in accepted  # the parent's tally was updated
 
     proposed = section(out, "propose 1 chandra@example.in friday 10am")
-    assert "in the thread of" in proposed
-    assert "proposed a new time" in proposed
-    assert "Accept proposed time" in proposed and "Keep original" in proposed
+    reply = proposed[proposed.index("    ↳ scheducal") :]  # a thread reply, not a new message
+    assert "proposed a new time" in reply
+    assert "10:00 AM" in reply  # friday 10am in the appointment's zone
+    assert re.search(r"\[\d+\] Accept proposed time   \[\d+\] Keep original", reply)
 
     everything = section(out, "show")
     assert everything.index("#1 Intro call") < everything.index("*accepted*")
