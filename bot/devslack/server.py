@@ -198,6 +198,9 @@ class DevSlackServer:
             is_bot=True,
         )
 
+    def __repr__(self) -> str:  # no token or secret, ever
+        return f"DevSlackServer(api_url={self.api_url!r}, app_url={self.app_url!r})"
+
     # --- lifecycle -----------------------------------------------------------------------
 
     def create_app(self) -> web.Application:

@@ -500,4 +500,5 @@ async def test_token_never_logged(
     assert await error_of(wrong.api_call("auth.test")) == "invalid_auth"
     assert any("chat.postMessage" in r.getMessage() for r in caplog.records)
     assert slack.bot_token not in caplog.text
-    assert slack.bot_token not in repr(slack.__dict__.get("calls"))
+    assert slack.bot_token not in repr(slack.calls)
+    assert slack.bot_token not in repr(slack) and slack.signing_secret not in repr(slack)
