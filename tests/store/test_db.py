@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Settings
 from bot.store import repo
@@ -157,8 +159,6 @@ async def _reserve(s, *, key: str = "k", start: datetime = T0):
 
 
 def test_url_objects_are_normalised_too() -> None:
-    from sqlalchemy.engine import make_url
-
     db = Database(make_url("postgresql://bot:pw@db.example/bot"))
     assert db.url.drivername == "postgresql+asyncpg" and db.url.password == "pw"
 
@@ -170,3 +170,35 @@ async def test_deleting_through_the_orm_leaves_invitees_to_the_database(db: Data
         await s.delete(await repo.get_appointment(s, appt.id))
     async with db.session() as s:
         assert (await s.execute(select(func.count()).select_from(Invitee))).scalar() == 0
+
+
+async def test_sql_order_and_comparisons_follow_the_instant_in_every_zone(db: Database) -> None:
+    """Stored values compare like the instants they stand for, whatever zone they came in."""
+    rng = random.Random(20301)
+    zones = ["UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham"]
+    starts = [
+        (
+            T0
+            + timedelta(minutes=rng.randrange(-600, 600), microseconds=rng.choice([0, 1, 500000]))
+        ).astimezone(ZoneInfo(rng.choice(zones)))
+        for _ in range(40)
+    ]
+    async with db.session() as s:
+        for n, start in enumerate(starts):
+            appt, _ = await _reserve(s, key=f"k{n}", start=start)
+            await repo.mark_sent(s, appt.id, f"sc-{n}")
+    pivot = starts[7]
+    async with db.session() as s:
+        ordered = (
+            (await s.execute(select(Appointment.start_utc).order_by(Appointment.start_utc)))
+            .scalars()
+            .all()
+        )
+        later = (
+            (await s.execute(select(Appointment.start_utc).where(Appointment.start_utc > pivot)))
+            .scalars()
+            .all()
+        )
+    assert ordered == sorted(starts)
+    assert sorted(later) == sorted(x for x in starts if x > pivot)
+    assert all(x.tzinfo is UTC for x in ordered)
