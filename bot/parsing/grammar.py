@@ -231,6 +231,8 @@ _WORD_TIME = re.compile(
      |(?P<hr2>[0-9]{{1,2}}|{HOUR_WORD})\s*o'?\s?clock
      |(?P<hr3>{HOUR_WORD})(?:[\s-](?P<mw>fifteen|thirty|forty[\s-]five|fifty|forty|twenty|ten
         |o'?[\s-]?(?:one|two|three|four|five|six|seven|eight|nine)))?(?=\s?[ap]\.?m(?![a-z]))
+     |half\s+(?P<hr4>{HOUR_WORD}|[0-9]{{1,2}})(?![0-9a-z:])(?!\s+(?:an?\s+)?(?:hours?|hrs?)\b)
+     |(?P<hr5>{HOUR_WORD})(?=\s*(?:$|[,.;!?)\x00]|(?:in\s+the|this|tonight|tomorrow|today)\b))
     )
     {_AMPM}?""",
     _IX,
@@ -249,7 +251,7 @@ _END = re.compile(
 )
 _DURATION = re.compile(
     rf"""(?:\b(?:for|lasting|takes?)\s+(?:about\s+|around\s+|approx(?:imately|\.)?\s+
-    |roughly\s+|~\s*|just\s+|only\s+)?)?(?<![0-9A-Za-z.])({_dur("d_")})
+    |roughly\s+|~\s*|just\s+|only\s+)?)?(?<![0-9A-Za-z.:])({_dur("d_")})
     (?:\s+long\b|\s+or\s+so\b|\s*-?ish\b)?""",
     _IX,
 )
@@ -258,8 +260,8 @@ _HM_DURATION = re.compile(
     r"\bfor\s+(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])(?:\s*(?:hours?|hrs?|h)\b)?(?!\s*[ap]\.?m)", _I
 )
 _RELSTART = re.compile(
-    rf"""\bin\s+(?:about\s+|around\s+|~\s*)?(?<![0-9A-Za-z.])({_dur("r_")})(?!\s+(?:meeting|call))
-    |(?<![0-9A-Za-z.])({_dur("s_")})\s+from\s+now\b""",
+    rf"""\bin\s+(?:about\s+|around\s+|~\s*)?(?<![0-9A-Za-z.:])({_dur("r_")})(?!\s+(?:meeting|call))
+    |(?<![0-9A-Za-z.:])({_dur("s_")})\s+from\s+now\b""",
     _IX,
 )
 _TIME = re.compile(
@@ -269,6 +271,7 @@ _TIME = re.compile(
      |(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
      |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?)
     (?P<zulu>(?<=[0-9])Z\b)?
+    (?:(?<=[0-9][0-9]:[0-9][0-9])\s?h(?:rs)?\b)?
     (?:\s?-?ish\b|\s+sharp\b)?
     (?P<dp>\s+in\s+the\s+(?:morning|afternoon|evening)|\s+at\s+night|\s+tonight)?
     {_AFTER_NUMBER}""",
@@ -439,6 +442,14 @@ def _word_clock(m: re.Match[str]) -> Clock | None:
         if not 0 <= hour <= 23:
             return None
         return Clock(hour, 0, None, hour == 0 or hour >= 13)
+    if m.group("hr4") or m.group("hr5"):
+        # "half three" (British: 3:30); "at five" (only after "at", checked by the caller)
+        text = (m.group("hr4") or m.group("hr5")).lower()
+        hour = int(text) if text.isdigit() else (word_number(text) or 0)
+        if not 1 <= hour <= 12:
+            return None
+        minute = 30 if m.group("hr4") else 0
+        return Clock(hour, minute, meridiem, meridiem is not None)
     hour = word_number(m.group("hr3")) or 0
     minute = 0
     if m.group("mw"):
@@ -638,6 +649,8 @@ def _scan_word_times(sc: Scanner) -> None:
         before = sc.masked[max(0, m.start() - 8) : m.start()].lower()
         if re.search(r"\b(from|between)\s+$", before):
             continue
+        if m.group("hr5") and not m.group("pre"):
+            continue  # a number word alone is a time only after "at" ("at five")
         clock = _word_clock(m)
         if clock is not None:
             sc.consume(m.start(), m.end(), TIME, clock)

@@ -720,6 +720,15 @@ EDGE_CASES: list[dict] = [
         f"{D5} 15:30",
         subject="A day in the life review",
     ),
+    ok("Sync tomorrow at half three", f"{D5} 15:30", f"{D5} 16:00", subject="Sync"),
+    ok("Sync at five tomorrow", f"{D5} 17:00", f"{D5} 17:30", subject="Sync"),
+    ok(
+        "Meet at one of the cafes tomorrow 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Meet at one of the cafes",
+    ),
+    ok("Sync tomorrow 17:30h", f"{D5} 17:30", f"{D5} 18:00", subject="Sync"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
