@@ -10,7 +10,7 @@ from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attende
 from bot.parsing.numbers import NUMBER_WORD, words
 from bot.parsing.people import merge_attendees, scan_people, unescape_slack
 from bot.parsing.resolve import resolve
-from bot.parsing.zones import get_zone
+from bot.parsing.zones import get_zone, iana_zone
 
 MAX_TEXT = 4000  # Slack caps slash-command text well below this
 DATE_ORDERS = ("MDY", "DMY")
@@ -132,6 +132,16 @@ def _check_size(text: str, example: str) -> None:
                 "appointment at a time.",
                 example=example,
             )
+
+
+def _person_zone(tz: str, example: str) -> str:
+    """The person's zone, spelled as IANA spells it ("america/new_york" -> "America/New_York")."""
+    if not isinstance(tz, str) or not tz.strip():
+        raise ParseError("I don't know your time zone.", example=example)
+    name = iana_zone(tz.strip())
+    if name is None:
+        raise ParseError(f"I don't know the time zone {tz!r}.", example=example)
+    return name
 
 
 def _check_args(now: datetime, default_duration: timedelta, date_order: str) -> None:
@@ -379,6 +389,7 @@ def parse_request(
     if not isinstance(text, str) or not text.strip():
         raise ParseError("Tell me what to schedule and when.")
     _check_size(text, EXAMPLE)
+    tz = _person_zone(tz, EXAMPLE)
 
     clean, users, link_urls = unescape_slack(text.replace(MASK, " "))
     sc = Scanner(clean)
@@ -434,6 +445,7 @@ def parse_when(
     if not isinstance(text, str) or not text.strip():
         raise ParseError("Give the new time.", example=WHEN_EXAMPLE)
     _check_size(text, WHEN_EXAMPLE)
+    tz = _person_zone(tz, WHEN_EXAMPLE)
     clean, _, _ = unescape_slack(text.replace(MASK, " "))
     sc = Scanner(clean)
     try:

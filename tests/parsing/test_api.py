@@ -32,6 +32,11 @@ def test_unknown_person_zone_is_a_parse_error() -> None:
         parse_request("sync tomorrow 3pm", now=NOW, tz="Mars/Olympus_Mons")
 
 
+def test_person_zone_is_spelled_as_iana_spells_it() -> None:
+    r = parse_request("sync tomorrow 3pm", now=NOW, tz="america/new_york")
+    assert r.timezone == "America/New_York"
+
+
 def test_default_duration_is_used_when_no_end_is_given() -> None:
     r = parse_request("sync tomorrow 3pm", now=NOW, tz="America/New_York",
                       default_duration=timedelta(minutes=45))  # fmt: skip
