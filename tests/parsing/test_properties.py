@@ -81,6 +81,7 @@ def test_parse_request_returns_or_raises_parse_error_quickly(
     assert result.start.tzinfo is not None and result.end > result.start
     assert result.subject
     assert result.end - result.start <= timedelta(days=1)
+    assert result.start >= now.replace(second=0, microsecond=0)  # never in the past
 
 
 @settings(max_examples=150, deadline=None)
