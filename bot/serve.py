@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -46,6 +47,10 @@ def secrets_of(settings: Settings) -> list[str]:
     ]
 
 
+class ServeError(Exception):
+    """Start-up failed for a reason the operator can fix; the message says how."""
+
+
 @dataclass
 class RunningServer:
     runner: web.AppRunner
@@ -74,6 +79,8 @@ async def migrate_if_sqlite(settings: Settings, db: object) -> None:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    from slack_sdk.errors import SlackApiError
+
     from bot.services import Services
     from bot.web import BOLT_KEY, create_web_app
 
@@ -88,6 +95,16 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             if settings.slack_app_token:
                 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
+                # slack_sdk's Socket Mode client retries a refused token forever; check it
+                # once here so a wrong SLACK_APP_TOKEN stops start-up with one line.
+                try:
+                    await services.slack.apps_connections_open(app_token=settings.slack_app_token)
+                except SlackApiError as exc:
+                    raise ServeError(
+                        "could not open a Socket Mode connection "
+                        f"({exc.response.get('error')}): check SLACK_APP_TOKEN (xapp-...) "
+                        "and that Socket Mode is enabled for the app"
+                    ) from None
                 socket_handler = AsyncSocketModeHandler(
                     app[BOLT_KEY], settings.slack_app_token, web_client=services.slack
                 )
@@ -117,5 +134,9 @@ def run(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         await serve(settings, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except ServeError as exc:
+        print(f"scheducal-bot: {exc}", file=sys.stderr)
+        return 1
     return 0

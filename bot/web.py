@@ -58,7 +58,10 @@ def create_web_app(settings: Settings, services: Services | None = None) -> web.
             return web.json_response({"ok": False, "database": "unavailable"}, status=503)
         return web.json_response({"ok": True})
 
-    app.router.add_post("/slack/events", slack_events)
+    if settings.slack_signing_secret:
+        app.router.add_post("/slack/events", slack_events)
+    else:  # nothing could verify Slack's signature: Slack must use Socket Mode
+        log.info("SLACK_SIGNING_SECRET is not set: /slack/events is off (Socket Mode only)")
     app.router.add_get("/healthz", healthz)
     mount_webhooks(app, services)  # POST /webhooks/scheducal + the inbox worker
     return app

@@ -25,9 +25,10 @@ def build_bolt_app(services: Services) -> AsyncApp:
     app = AsyncApp(
         name="scheducal-bot",
         client=services.slack,
-        signing_secret=settings.slack_signing_secret,
-        # Socket Mode requests are not signed; HTTP ones always are.
-        request_verification_enabled=not settings.slack_app_token,
+        signing_secret=settings.slack_signing_secret or None,
+        # Bolt skips the check for Socket Mode requests by itself; HTTP requests are always
+        # checked. Without a secret (Socket Mode only) web.py does not mount /slack/events.
+        request_verification_enabled=bool(settings.slack_signing_secret),
         logger=logging.getLogger("scheducal.bolt"),
     )
 

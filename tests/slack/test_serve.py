@@ -85,9 +85,43 @@ async def test_serve_migrates_listens_answers_and_stops(tmp_path):
             assert slack.calls_to("auth.test")  # Bolt verified the token at SLACK_API_URL
         finally:
             process.send_signal(signal.SIGTERM)
-            stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+            try:
+                stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+            finally:
+                if process.returncode is None:  # never leave a server behind
+                    process.kill()
+                    await process.wait()
         assert process.returncode == 0, stderr.decode()[-2000:]
         output = (stdout + stderr).decode()
         assert "listening on http://127.0.0.1:" in output
         for secret in (slack.bot_token, slack.signing_secret, sandbox.api_secret):
             assert secret not in output
+
+
+async def test_socket_mode_failure_is_one_clear_line(tmp_path):
+    async with SandboxServer() as sandbox, DevSlackServer() as slack:
+        app_token = "xapp-1-A0DEV-123-" + "f" * 32
+        env = clean_env(
+            SLACK_BOT_TOKEN=slack.bot_token,
+            SLACK_APP_TOKEN=app_token,  # devslack has no Socket Mode: the connection fails
+            SLACK_API_URL=slack.api_url,
+            SCHEDUCAL_API_URL=sandbox.url,
+            SCHEDUCAL_API_KEY=sandbox.api_key,
+            SCHEDUCAL_API_SECRET=sandbox.api_secret,
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'socket.sqlite3'}",
+            PORT=str(free_port()),
+        )
+        process = await asyncio.create_subprocess_exec(
+            *SERVE, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    output = (stdout + stderr).decode()
+    assert process.returncode == 1, output
+    assert "scheducal-bot: could not open a Socket Mode connection" in output
+    assert "check SLACK_APP_TOKEN" in output
+    assert "Traceback" not in output and app_token not in output
