@@ -37,6 +37,7 @@ DURATION = "duration"  # value is minutes (int)
 RELSTART = "relstart"  # "in 2 hours": value is minutes from now
 ZONE = "zone"  # value is ("iana", name, summer time or None) or ("offset", minutes, None)
 DAYPART = "daypart"  # value is "am" or "pm"
+OWN_ZONE = "own-zone"  # "my time": says the default out loud; no value
 
 TEMPORAL = frozenset({DATE, TIME, RANGE, END, DURATION, RELSTART, DAYPART})
 
@@ -305,6 +306,7 @@ _UTC_OFFSET = re.compile(
 _BARE_OFFSET = re.compile(
     r"(?<=[0-9mM.])(?:\s+\(?|\s*\()(?P<s>[+\-−])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})\)?(?![\w:])"
 )
+_OWN_TIME = re.compile(r"\(?\b(?:in\s+)?(?:my|our|local)\s+time(?:\s+zone)?\b\)?", _I)
 _SPOKEN_ZONE = re.compile(
     r"\b(?:in\s+)?(?P<w>[a-z][a-z.']*(?:\s+[a-z][a-z.']*){0,2})\s+time\b(?:\s+zone\b)?", _I
 )
@@ -794,6 +796,9 @@ def _scan_zones(sc: Scanner) -> None:
             sc.consume(m.start(), m.end(), ZONE, ("iana", zone, None))
         elif m.group("z").split("/")[0].lower() in _ZONE_REGIONS:
             raise ParseError(f"I don't know the time zone “{m.group('z')}”.")
+    for m in _OWN_TIME.finditer(sc.masked):
+        # "3pm my time": the person's own zone, which is the default anyway.
+        sc.consume(m.start(), m.end(), OWN_ZONE, None)
     for m in _SPOKEN_ZONE.finditer(sc.masked):
         words = m.group("w")
         zone = spoken_zone(words)

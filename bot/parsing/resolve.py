@@ -22,6 +22,7 @@ from bot.parsing.grammar import (
     DAYPART,
     DURATION,
     END,
+    OWN_ZONE,
     RANGE,
     RELSTART,
     TIME,
@@ -165,6 +166,11 @@ def _pick_zone(sc: Scanner, tz: str, fail) -> _Zone:
         raise fail(f"I found two time zones, {_quote(a)} and {_quote(b)}; give only one.")
     if not zones:
         return _Zone(tz, None)
+    own = sc.of_kind(OWN_ZONE)
+    if own and zones[0].value[:2] != ("iana", tz):
+        raise fail(
+            f"I found two time zones, {_quote(zones[0])} and {_quote(own[0])}; give only one."
+        )
     sides = {t.value[2] for t in zones} - {None}
     kind, value, _ = zones[0].value
     if kind == "offset":

@@ -729,6 +729,8 @@ EDGE_CASES: list[dict] = [
         subject="Meet at one of the cafes",
     ),
     ok("Sync tomorrow 17:30h", f"{D5} 17:30", f"{D5} 18:00", subject="Sync"),
+    ok("Sync tomorrow 3pm my time", f"{D5} 15:00", f"{D5} 15:30", subject="Sync"),
+    err("Sync tomorrow 3pm London time (my time)", "two time zones"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
