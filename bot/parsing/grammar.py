@@ -15,7 +15,16 @@ from datetime import date
 from typing import Any
 
 from bot.parsing.model import ParseError
-from bot.parsing.numbers import HOUR_WORD, NUMBER, NUMBER_WORD, number, word_number, words
+from bot.parsing.numbers import (
+    HOUR_WORD,
+    NUMBER,
+    NUMBER_WORD,
+    ORDINAL_WORD,
+    number,
+    ordinal,
+    word_number,
+    words,
+)
 from bot.parsing.zones import (
     DST_SIDE,
     WEAK_ABBREVIATIONS,
@@ -173,14 +182,16 @@ _ISO_DATE = re.compile(
     _I,
 )
 _MONTH_DAY = re.compile(
-    rf"""\b(?:on\s+)?(?P<mon>{_MONTH})\s+(?:the\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?![0-9a-z])
+    rf"""\b(?:on\s+)?(?P<mon>{_MONTH})\s+(?:the\s+)?
+    (?:(?P<d>[0-9]{{1,2}}){_ORD}?|(?P<dw>{ORDINAL_WORD}))(?![0-9a-z])
     (?!\s?(?:[:.h][0-9]|[ap]\.?m(?![a-z])))
     (?!\s*-?\s*(?:hours?|hrs?|h|minutes?|mins?|m)(?![a-z]))
     (?:,?\s+(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
     _IX,
 )
 _DAY_MONTH = re.compile(
-    rf"""(?<![0-9:.])(?:\bon\s+)?(?:\bthe\s+)?(?P<d>[0-9]{{1,2}}){_ORD}?(?:\s+of)?\s+(?P<mon>{_MONTH})
+    rf"""(?<![0-9:.])(?:\bon\s+)?(?:\bthe\s+)?
+    (?:(?P<d>[0-9]{{1,2}}){_ORD}?|(?P<dw>\b{ORDINAL_WORD}))(?:\s+of)?\s+(?P<mon>{_MONTH})
     (?![a-z])(?:,?\s+(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
     _IX,
 )
@@ -220,8 +231,8 @@ _WEEKDAY_RE = re.compile(
 )
 _WEEK_ONLY = re.compile(r"\b(?:next|this|the\s+following)\s+(?:week|month|year)\b", _I)
 _DAY_OF_MONTH = re.compile(
-    rf"\b(?:on\s+the|on|the)\s+(?P<d>[0-9]{{1,2}}){_ORD}(?![a-z0-9])"
-    r"(?:\s+of\s+(?P<which>the|this|next)\s+month)?",
+    rf"\b(?P<on>on\s+the|on|the)\s+(?:(?P<d>[0-9]{{1,2}}){_ORD}|(?P<dw>{ORDINAL_WORD}))"
+    r"(?![a-z0-9])(?:\s+of\s+(?P<which>the|this|next)\s+month)?",
     _I,
 )
 _WORD_TIME = re.compile(
@@ -529,7 +540,9 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
     _scan_relative_days(sc)
     _scan_weekdays(sc)
     for m in _DAY_OF_MONTH.finditer(sc.masked):
-        d = int(m.group("d"))
+        if m.group("dw") and not (m.group("on").lower().startswith("on") or m.group("which")):
+            continue  # "the second round" is not a date; "on the second" is
+        d = _day_number(m)
         if 1 <= d <= 31:
             mode = "next" if (m.group("which") or "").lower() == "next" else None
             sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d, mode=mode))
@@ -551,7 +564,7 @@ def _scan_calendar_dates(sc: Scanner, date_order: str) -> None:
             # "may" and "march" are also verbs; trust them only when capitalised or dated.
             if word.lower() in ("may", "mar", "march") and word[0].islower():
                 continue
-            spec = _month_day(_month(word), int(m.group("d")), m.group("y"))
+            spec = _month_day(_month(word), _day_number(m), m.group("y"))
             if spec is not None:
                 sc.consume(m.start(), m.end(), DATE, spec)
     for m in _NUMERIC_DATE.finditer(sc.masked):
@@ -616,6 +629,10 @@ def _scan_weekdays(sc: Scanner) -> None:
             mode = "this"
         wd = _WEEKDAYS[m.group("wd").lower()[:3]]
         sc.consume(m.start(), m.end(), DATE, DateSpec("weekday", weekday=wd, mode=mode))
+
+
+def _day_number(m: re.Match[str]) -> int:
+    return int(m.group("d")) if m.group("d") else (ordinal(m.group("dw")) or 0)
 
 
 def _month_day(month: int, day: int, year: str | None) -> DateSpec | None:

@@ -22,6 +22,31 @@ HOUR_WORD = rf"(?:eleven|twelve|ten|{_DIGIT_WORDS})"
 NUMBER = rf"(?:[0-9]+(?:\.[0-9]+)?|{NUMBER_WORD})"
 
 
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
+    "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+# "first" .. "thirty-first" (days of a month)
+ORDINAL_WORD = (
+    r"(?:(?:twenty|thirty)[\s-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
+    r"|nineteenth|twentieth|thirtieth|tenth"
+    r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+)
+
+
+def ordinal(text: str) -> int | None:
+    """'twenty-first' -> 21, 'third' -> 3."""
+    parts = text.lower().replace("-", " ").split()
+    if len(parts) == 1:
+        return _ORDINALS.get(parts[0])
+    if len(parts) == 2 and parts[0] in _TENS and _ORDINALS.get(parts[1], 10) < 10:
+        return _TENS[parts[0]] + _ORDINALS[parts[1]]
+    return None
+
+
 def words(text: str) -> frozenset[str]:
     """A set of words written as one space-separated string (word lists read best so)."""
     return frozenset(text.split())

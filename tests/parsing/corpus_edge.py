@@ -731,6 +731,15 @@ EDGE_CASES: list[dict] = [
     ok("Sync tomorrow 17:30h", f"{D5} 17:30", f"{D5} 18:00", subject="Sync"),
     ok("Sync tomorrow 3pm my time", f"{D5} 15:00", f"{D5} 15:30", subject="Sync"),
     err("Sync tomorrow 3pm London time (my time)", "two time zones"),
+    ok("Sync April first at 3pm", "2026-04-01 15:00", "2026-04-01 15:30", subject="Sync"),
+    ok("Sync first of April at 3pm", "2026-04-01 15:00", "2026-04-01 15:30", subject="Sync"),
+    ok("Sync on the twenty-first at 3pm", "2026-03-21 15:00", "2026-03-21 15:30", subject="Sync"),
+    ok(
+        "Sync the second round tomorrow 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Sync the second round",
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
