@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from bot.slack import listeners
 from bot.slack.errors import register_error_handler
+from bot.slack.respond import SessionRespond
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,10 @@ def build_bolt_app(services: Services) -> AsyncApp:
         logger=logging.getLogger("scheducal.bolt"),
     )
 
-    async def attach_services(context: dict[str, Any], next: Any) -> None:  # noqa: A002
+    async def attach_services(context: Any, next: Any) -> None:  # noqa: A002
         context["services"] = services
+        if context.response_url:
+            context["respond"] = SessionRespond(context.response_url, services.http)
         await next()
 
     app.use(attach_services)
