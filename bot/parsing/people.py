@@ -31,7 +31,7 @@ _PLAIN_EMAIL = re.compile(rf"(?<![\w.@+-])(?P<email>{_EMAIL})(?![\w@-])")
 _NAME_WORDS = re.compile(r"((?:[^\W\d_][\w.'’-]*[ \t]+){0,3}[^\W\d_][\w.'’-]*)[ \t]*$")
 
 # Day and time words are never part of a name ("Sync Friday John <j@x.io>").
-_TIME_WORD = re.compile(
+TIME_WORD = re.compile(
     r"^(?:today|tomorrow|tonight|noon|midnight|next|this|morning|afternoon|evening"
     r"|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
     r"|january|february|march|april|june|july|august|september|october|november|december"
@@ -105,7 +105,7 @@ def _name_before(sc: Scanner, pos: int) -> tuple[str | None, int]:
     for word in reversed(words):
         if word.lower() in _NOT_NAME or (taken and not word[0].isupper()):
             break
-        if _TIME_WORD.match(word.rstrip(".,")):
+        if TIME_WORD.match(word.rstrip(".,")):
             break
         taken.insert(0, word)
         if not word[0].isupper():
@@ -130,7 +130,7 @@ def scan_people(sc: Scanner) -> list[tuple[int, Attendee]]:
             sc.consume(start, m.end(), PERSON, None)
     for m in _EMAIL_PAREN_NAME.finditer(sc.masked):
         name = m.group("name").strip()
-        if any(_TIME_WORD.match(w) for w in name.split()):
+        if any(TIME_WORD.match(w) for w in name.split()):
             continue  # "bob@x.io (tomorrow)" is not a name
         found.append((m.start(), Attendee(email=m.group("email"), name=name)))
         sc.consume(m.start(), m.end(), PERSON, None)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.parsing.grammar import DATE, MASK, RANGE, TIME, Scanner, scan_time
 from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
 from bot.parsing.numbers import NUMBER_WORD, words
+from bot.parsing.people import TIME_WORD as _TIME_WORD
 from bot.parsing.people import merge_attendees, scan_people, unescape_slack
 from bot.parsing.resolve import resolve
 from bot.parsing.zones import get_zone, iana_zone
@@ -41,6 +42,11 @@ _WORD = re.compile(r"\S+")
 _UNMASKED = re.compile(r"[^\x00]+")
 _SUBJECT_TAG = re.compile(r"\b(?:subject|title|topic)\s*:\s*(?P<v>[^\x00,;\n]+)", re.I)
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
+_URL_LABEL = re.compile(
+    r"\b(?:zoom|google\s+meet|meet|teams|webex|link|join|url|video|dial[- ]in|call\s+link)"
+    r"\s*:\s*(?=\x00)",
+    re.I,
+)
 _ROOM = re.compile(r"\b(?:[A-Z][a-z]+\s+)?Room\s+[A-Z0-9][\w-]{0,8}\b")
 _VIDEO = re.compile(
     r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
@@ -178,6 +184,8 @@ def _scan_urls(sc: Scanner) -> list[str]:
         url = m.group().rstrip(".,;:!?)]'\"")
         urls.append(url)
         sc.consume(m.start(), m.start() + len(url), URL, url)
+    for m in _URL_LABEL.finditer(sc.masked):  # "Zoom: <link>": the label goes with the link
+        sc.consume(m.start(), m.end(), URL, None)
     return urls
 
 
@@ -243,12 +251,15 @@ def _place_after(sc: Scanner, m: re.Match[str]) -> str | None:
     lowered = [re.sub(r"['’]s$", "", w.lower()) for w, _, _ in taken]
     has_noun = any(w in _LOCATION_NOUNS for w in lowered)
     content = [w for w, _, _ in taken if w.lower() not in ("the", "a", "our", "my")]
-    proper = (
-        prep in ("at", "@")
-        and content
-        and all(w[0].isupper() or w[0].isdigit() for w in content)
-        and (content[0][0].isupper() or has_noun)
-    )
+    if prep in ("at", "@"):
+        # "at Blue Bottle", "at 1 Market St"
+        proper = bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
+        proper = proper and (content[0][0].isupper() or has_noun)
+    else:
+        # "in Seattle", "in the Atrium"; not "in June", "in Q3"
+        proper = bool(content) and all(
+            w[0].isupper() and w.isalpha() and not _TIME_WORD.match(w) for w in content
+        )
     if not (has_noun or proper):
         return None
     value = " ".join(w for w, _, _ in taken)
@@ -274,7 +285,25 @@ def _clean(fragment: str) -> str:
             if word in _EDGE_WORDS or not word:
                 tokens.pop(index)
                 changed = True
-    return " ".join(tokens).strip(_EDGE_PUNCT + " ")
+    return _strip_edges(" ".join(tokens))
+
+
+_PAIRS = {"(": ")", "[": "]", ")": "(", "]": "["}
+
+
+def _strip_edges(text: str) -> str:
+    """Punctuation off both ends, except brackets that pair up: "call (acme)", "(Draft) plan"."""
+    text = text.strip()
+    start, end = 0, len(text)
+    while start < end and text[start] in _EDGE_PUNCT + " ":
+        if text[start] in "([" and _PAIRS[text[start]] in text[start + 1 : end]:
+            break
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT + " ":
+        if text[end - 1] in ")]" and _PAIRS[text[end - 1]] in text[start : end - 1]:
+            break
+        end -= 1
+    return text[start:end]
 
 
 def _fallback_day(fragment: str, now: datetime) -> date | None:
@@ -354,7 +383,7 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
 def _subject(sc: Scanner) -> str:
     parts = [_clean(fragment) for fragment, _ in _fragments(sc)]
     subject = " ".join(p for p in parts if p)
-    stripped = _LEADING_VERBS.sub("", subject, count=1).strip(_EDGE_PUNCT + " ")
+    stripped = _strip_edges(_LEADING_VERBS.sub("", subject, count=1))
     if stripped != subject and stripped:
         # "schedule a call with ..." -> "Call": what is left is the title, so it starts
         # with a capital like every other title.

@@ -740,6 +740,41 @@ EDGE_CASES: list[dict] = [
         f"{D5} 15:30",
         subject="Sync the second round",
     ),
+    ok(
+        "Interview with candidate jane@gmail.com Friday 2-3pm ET, Zoom: https://zoom.us/j/123",
+        "2026-03-06 14:00",
+        "2026-03-06 15:00",
+        subject="Interview with candidate",
+        location="https://zoom.us/j/123",
+        attendees=[person("jane@gmail.com")],
+    ),
+    ok(
+        "Client call (acme) 3pm tomorrow",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Client call (acme)",
+    ),
+    ok(
+        "Lunch & Learn: Intro to K8s, Thursday 12-1 in the Atrium",
+        f"{D5} 12:00",
+        f"{D5} 13:00",
+        subject="Lunch & Learn: Intro to K8s",
+        location="the Atrium",
+    ),
+    ok(
+        "Offsite planning Friday 10am-12pm in Seattle",
+        "2026-03-06 10:00",
+        "2026-03-06 12:00",
+        subject="Offsite planning",
+        location="Seattle",
+    ),
+    ok("Sync in Q3 tomorrow 3pm", f"{D5} 15:00", f"{D5} 15:30", subject="Sync in Q3"),
+    ok(
+        "(Draft) plan review tomorrow 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="(Draft) plan review",
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
