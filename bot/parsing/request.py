@@ -58,7 +58,8 @@ _LOCATION_NOUNS = words(
     "canteen kitchen lounge hall suite studio library boardroom lab desk restaurant bar "
     "pub park garden campus center centre auditorium reception terrace rooftop space "
     "huddle booth pod conf conference wework coworking hotel store shop diner bistro "
-    "coffeeshop st street ave avenue rd road blvd boulevard"
+    "coffeeshop st street ave avenue rd road blvd boulevard gate terminal entrance station "
+    "airport atrium"
 )
 _STOP = words(
     "with for on about to and from re regarding at in by until till between or w/ via cc "
