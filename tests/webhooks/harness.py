@@ -312,6 +312,11 @@ class ServeProcess:
             await asyncio.sleep(0.1)
         raise AssertionError(f"serve did not start: {self._log_path.read_text()[-3000:]}")
 
+    def terminate(self) -> None:
+        """SIGTERM: the graceful stop `serve` does on a platform's shutdown."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as when a machine dies."""
         if self.process is not None and self.process.poll() is None:

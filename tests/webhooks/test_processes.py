@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,23 @@ async def fire_responses(st: Stack, appointments: list[Any]) -> list[str]:
     return ids
 
 
+def after_third_reply(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
+    """Make devslack run ``action`` right after it stored the 3rd thread reply."""
+    real_post = webapi.METHODS["chat.postMessage"]
+    replies = 0
+
+    async def post_then_act(slack: Any, params: dict[str, Any]) -> dict[str, Any]:
+        nonlocal replies
+        answer = await real_post(slack, params)
+        if params.get("thread_ts"):
+            replies += 1
+            if replies == 3:
+                action()
+        return answer
+
+    monkeypatch.setitem(webapi.METHODS, "chat.postMessage", post_then_act)
+
+
 async def test_killed_mid_post_and_restarted_nothing_lost_nothing_twice(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -50,19 +68,7 @@ async def test_killed_mid_post_and_restarted_nothing_lost_nothing_twice(
         appointments = [await st.appointment(f"Meeting {n}", ATTENDEES) for n in range(3)]
 
         # Slack accepts the 3rd thread reply, and the bot dies before it hears the answer.
-        real_post = webapi.METHODS["chat.postMessage"]
-        replies = 0
-
-        async def post_then_kill(slack: Any, params: dict[str, Any]) -> dict[str, Any]:
-            nonlocal replies
-            answer = await real_post(slack, params)
-            if params.get("thread_ts"):
-                replies += 1
-                if replies == 3:
-                    first.kill()
-            return answer
-
-        monkeypatch.setitem(webapi.METHODS, "chat.postMessage", post_then_kill)
+        after_third_reply(monkeypatch, first.kill)
         event_ids = await fire_responses(st, appointments)
         await st.slack.wait_for(lambda: first.process.poll() is not None, timeout=20)
 
@@ -92,19 +98,7 @@ async def test_sigterm_mid_stream_stops_cleanly_and_a_restart_finishes(
         st.register(first.url)
         appointments = [await st.appointment(f"Meeting {n}", ATTENDEES) for n in range(3)]
 
-        real_post = webapi.METHODS["chat.postMessage"]
-        replies = 0
-
-        async def post_then_terminate(slack: Any, params: dict[str, Any]) -> dict[str, Any]:
-            nonlocal replies
-            answer = await real_post(slack, params)
-            if params.get("thread_ts"):
-                replies += 1
-                if replies == 3:
-                    first.process.terminate()  # SIGTERM while events are in flight
-            return answer
-
-        monkeypatch.setitem(webapi.METHODS, "chat.postMessage", post_then_terminate)
+        after_third_reply(monkeypatch, first.terminate)  # SIGTERM with events in flight
         event_ids = await fire_responses(st, appointments)
         started = asyncio.get_running_loop().time()
         await st.slack.wait_for(lambda: first.process.poll() is not None, timeout=20)
