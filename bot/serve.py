@@ -91,7 +91,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         server = await start_http(app, settings.host, settings.port)
         socket_handler = None
         try:
-            log.info("listening on %s (Slack events at /slack/events)", server.url)
+            log.info("listening on %s", server.url)
             if settings.slack_app_token:
                 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

@@ -139,7 +139,8 @@ async def tell(services: Services, channel_id: str, user_id: str, text: str) -> 
         await services.slack.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
         return
     except SlackApiError as exc:
-        log.info("ephemeral in %s failed (%s); using a direct message", channel_id, exc.response)
+        error = exc.response.get("error")
+        log.info("ephemeral in %s failed (%s); using a direct message", channel_id, error)
     try:
         await services.slack.chat_postMessage(channel=user_id, text=text)
     except SlackApiError:
