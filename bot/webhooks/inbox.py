@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -387,10 +387,3 @@ async def replay(session: AsyncSession, event_id: str) -> str | None:
         row.received_at = utcnow()  # restarts the wait for an unknown appointment
         row.claimed_by = row.claimed_until = None
     return previous
-
-
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    result = await session.execute(
-        select(InboxEvent.status, func.count()).group_by(InboxEvent.status)
-    )
-    return {status: count for status, count in result.all()}

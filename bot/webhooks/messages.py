@@ -139,19 +139,6 @@ def canceled(comment: str | None) -> Message:
     return "Appointment canceled", [section(text)]
 
 
-def bot_rescheduled(start: datetime, end: datetime, tz_name: str, *, by: str, who: str) -> Message:
-    """Our own reply after accepting a proposal (the ScheduCal echo adds nothing)."""
-    return (
-        _plain(f"Moved to {wall_time_text(start, tz_name)}"),
-        [
-            section(
-                f":calendar: Moved to {when_text(start, end, tz_name)}\n"
-                f"<@{by}> accepted the time proposed by {who}."
-            )
-        ],
-    )
-
-
 def unknown_appointment(
     event_type: str, appointment_id: str, subject: str | None, detail: list[dict[str, Any]]
 ) -> Message:

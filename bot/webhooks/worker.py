@@ -105,9 +105,8 @@ class LostClaim(Exception):
 
 
 @dataclass
-class _Group:
-    events: list[Claimed]
-    renewed_at: float
+class _Lease:
+    renewed_at: float  # monotonic time the group's claims were last extended
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -262,14 +261,14 @@ class Worker:
         refreshed once for all of them and they are marked done together. A busy
         appointment thus costs one ``chat.update`` per batch, not one per event.
         """
-        group = _Group(events, time.monotonic())
+        lease = _Lease(time.monotonic())
         finished: list[Claimed] = []
         index = 0
         try:
             for index, claimed in enumerate(events):  # noqa: B007 - used after the loop
                 if self._stopping:
                     break
-                await self._renew_if_due(group, events[index:])
+                await self._renew_if_due(lease, events[index:])
                 await self._yield_to_intake()
                 self._in_progress += 1
                 try:
@@ -363,8 +362,8 @@ class Worker:
         ):
             await asyncio.sleep(0.005)
 
-    async def _renew_if_due(self, group: _Group, remaining: list[Claimed]) -> None:
-        if time.monotonic() - group.renewed_at < self._options.lease.total_seconds() / 3:
+    async def _renew_if_due(self, lease: _Lease, remaining: list[Claimed]) -> None:
+        if time.monotonic() - lease.renewed_at < self._options.lease.total_seconds() / 3:
             return
         async with dbsession.session(self._db) as session:
             await inbox.renew(
@@ -373,7 +372,7 @@ class Worker:
                 worker_id=self.worker_id,
                 lease=self._options.lease,
             )
-        group.renewed_at = time.monotonic()
+        lease.renewed_at = time.monotonic()
 
     # --- one event ------------------------------------------------------------------------
 
