@@ -14,10 +14,14 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
 
 log = logging.getLogger("scheducal.serve")
 
@@ -72,10 +76,11 @@ async def start_http(app: web.Application, host: str, port: int) -> RunningServe
     return RunningServer(runner, f"http://{shown_host}:{bound_port}")
 
 
-async def migrate_if_sqlite(settings: Settings, db: object) -> None:
-    if settings.database_url.startswith("sqlite"):
+async def migrate_if_sqlite(settings: Settings, db: Database) -> None:
+    """SQLite is migrated on start; PostgreSQL in the release phase (`db upgrade`)."""
+    if db.is_sqlite:
         log.info("bringing the SQLite database up to date")
-        await db.upgrade()  # type: ignore[attr-defined]
+        await db.upgrade()
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:

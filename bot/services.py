@@ -54,11 +54,12 @@ class Services:
     @classmethod
     def create(cls, settings: Settings) -> Services:
         """Build every service; must run inside the event loop (aiohttp needs one)."""
+        db = Database.from_settings(settings)  # may raise ConfigError: before any socket
         http = aiohttp.ClientSession()
         slack = slack_client(settings, http)
         return cls(
             settings=settings,
-            db=Database.from_settings(settings),
+            db=db,
             http=http,
             scheducal=ScheduCalClient.from_settings(settings, session=http),
             slack=slack,

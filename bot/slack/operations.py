@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.scheducal.errors import (
     AppointmentAlreadyCancelled,
     AppointmentNotFound,
+    DuplicateRequest,
     ScheduCalConnectionError,
     ScheduCalError,
     ScheduCalProtocolError,
@@ -45,6 +46,17 @@ log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 # Failures after which ScheduCal may or may not have acted on the request.
 UNCERTAIN_OUTCOME = (ScheduCalConnectionError, ScheduCalServerError, ScheduCalProtocolError)
+
+
+def _uncertain(exc: Exception) -> bool:
+    return isinstance(exc, UNCERTAIN_OUTCOME) or bool(
+        getattr(exc, "after_ambiguous_attempt", False)
+    )
+
+
+def _already_done(exc: Exception) -> bool:
+    """A 409 after an attempt that may have been applied: the earlier attempt worked."""
+    return isinstance(exc, DuplicateRequest) and exc.after_ambiguous_attempt
 
 
 # --------------------------------------------------------------------------- people
@@ -249,30 +261,33 @@ async def send_invites(services: Services, draft: Draft, respond: Respond) -> Ap
             invitee_name=_invitee_name(first) if first else None,
             invitee_email=first.email if first else None,
         )
+        scheducal_id, gmail = result.appointment_id, result.gmail_first_invite
     except Exception as exc:
-        async with services.db.session() as s:
-            await repo.mark_failed(s, appointment.id)
-        if not isinstance(exc, ScheduCalError):
-            raise
-        sentence = scheducal_sentence(exc, doing="create the appointment")
-        if isinstance(exc, UNCERTAIN_OUTCOME):
-            sentence += (
-                " I could not confirm whether ScheduCal created it: check your calendar "
-                "before running the command again."
-            )
+        if _already_done(exc) and getattr(exc, "existing_id", None):
+            # An earlier attempt of this very call was applied; carry on with its id.
+            scheducal_id, gmail = exc.existing_id, False  # type: ignore[attr-defined]
         else:
-            sentence += " Nothing was sent. Run the command again when you are ready."
-        await _tell_preview(respond, text=f":x: {sentence}")
-        return None
+            async with services.db.session() as s:
+                await repo.mark_failed(s, appointment.id)
+            if not isinstance(exc, ScheduCalError):
+                raise
+            sentence = scheducal_sentence(exc, doing="create the appointment")
+            if _uncertain(exc):
+                sentence += (
+                    " I could not confirm whether ScheduCal created it: check your calendar "
+                    "before running the command again."
+                )
+            else:
+                sentence += " Nothing was sent. Run the command again when you are ready."
+            await _tell_preview(respond, text=f":x: {sentence}")
+            return None
 
     async with services.db.session() as s:
-        await repo.mark_sent(s, appointment.id, result.appointment_id)
+        await repo.mark_sent(s, appointment.id, scheducal_id)
         if first:
-            await repo.record_invitation(
-                s, appointment.id, first.email, gmail_first_invite=result.gmail_first_invite
-            )
+            await repo.record_invitation(s, appointment.id, first.email, gmail_first_invite=gmail)
     for attendee in attendees[1:]:
-        await _invite_one(services, appointment.id, result.appointment_id, attendee)
+        await _invite_one(services, appointment.id, scheducal_id, attendee)
 
     appointment = await reload(services, appointment.id)
     problems = []
@@ -298,8 +313,9 @@ async def _invite_one(
         )
         gmail = invitation.gmail_first_invite
     except ScheduCalError as exc:
-        error = scheducal_sentence(exc, doing="send this invitation")
-        log.info("invitation to appointment %s failed: %s", appointment_id, type(exc).__name__)
+        if not _already_done(exc):  # else an earlier attempt of this call was applied
+            error = scheducal_sentence(exc, doing="send this invitation")
+            log.info("invitation to appointment %s failed: %s", appointment_id, type(exc).__name__)
     async with services.db.session() as s:
         await repo.record_invitation(
             s, appointment_id, attendee.email, gmail_first_invite=gmail, error=error
@@ -345,7 +361,7 @@ async def invite_people(
 
 
 def _unchanged(exc: Exception, sentence: str) -> str:
-    if isinstance(exc, UNCERTAIN_OUTCOME):
+    if _uncertain(exc):
         return (
             " If ScheduCal applied the change anyway, its notification will update the "
             "thread shortly."

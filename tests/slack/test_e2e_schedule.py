@@ -317,3 +317,47 @@ async def send_one(bot: Bot) -> tuple[repo.Appointment, dict]:
     appointment = await send(bot, await preview_via_form(bot))
     (parent,) = bot.slack.messages(GENERAL)
     return appointment, parent
+
+
+async def test_a_create_that_was_applied_before_a_lost_reply_is_carried_on(bot, monkeypatch):
+    """The client's retry got 409 after an attempt that may have worked: use its id."""
+    from bot.scheducal.client import ScheduCalClient
+    from bot.scheducal.errors import DuplicateRequest
+
+    sandbox = bot.sandbox
+    async with ScheduCalClient(sandbox.url, sandbox.api_key, sandbox.api_secret) as direct:
+        earlier = await direct.create_appointment(
+            start=next_week_at(15),
+            end=next_week_at(15, 45),
+            time_zone="America/New_York",
+            subject="Budget review",
+            invitee_name="Bob",
+            invitee_email="bob@gmail.com",
+        )
+
+    async def duplicate(**kwargs):
+        raise DuplicateRequest(
+            "duplicate request", status=409, existing_id=earlier.appointment_id,
+            after_ambiguous_attempt=True,
+        )  # fmt: skip
+
+    monkeypatch.setattr(bot.services.scheducal, "create_appointment", duplicate)
+    appointment = await send(bot, await preview_via_form(bot))
+    assert appointment.scheducal_id == earlier.appointment_id and appointment.status == "active"
+    remote = await bot.sandbox_appointment(earlier.appointment_id)
+    assert [a["email"] for a in remote["attendees"]] == ["bob@gmail.com", "carol@example.org"]
+    assert len(await bot.sandbox_appointments()) == 1
+
+
+async def test_an_uncertain_create_does_not_claim_nothing_was_sent(bot, monkeypatch):
+    from bot.scheducal.errors import ScheduCalConnectionError
+
+    async def lost(**kwargs):
+        raise ScheduCalConnectionError("timed out after 4 attempts")
+
+    monkeypatch.setattr(bot.services.scheducal, "create_appointment", lost)
+    await bot.slack.click(ANN, await preview_via_form(bot), "preview_send")
+    await bot.slack.wait_for(lambda: "could not confirm" in bot.last_ephemeral_text(ANN))
+    text = bot.last_ephemeral_text(ANN)
+    assert text.startswith(":x: I could not reach ScheduCal to create the appointment.")
+    assert "check your calendar" in text and "Nothing was sent" not in text
