@@ -190,7 +190,7 @@ _MONTH_DAY = re.compile(
     _IX,
 )
 _DAY_MONTH = re.compile(
-    rf"""(?<![0-9:.])(?:\bon\s+)?(?:\bthe\s+)?
+    rf"""(?<![0-9:.])(?<!\bat\s)(?<!@\s)(?<!@)(?:\bon\s+)?(?:\bthe\s+)?
     (?:(?P<d>[0-9]{{1,2}}){_ORD}?|(?P<dw>\b{ORDINAL_WORD}))(?:\s+of)?\s+(?P<mon>{_MONTH})
     (?![a-z])(?:,?\s+(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
     _IX,

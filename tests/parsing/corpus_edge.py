@@ -775,6 +775,14 @@ EDGE_CASES: list[dict] = [
         f"{D5} 15:30",
         subject="(Draft) plan review",
     ),
+    ok("Sync at 10 April 15", "2026-04-15 10:00", "2026-04-15 10:30", subject="Sync"),
+    ok(
+        "Meet at gate 12 tomorrow 3pm",
+        f"{D5} 15:00",
+        f"{D5} 15:30",
+        subject="Meeting",
+        location="gate 12",
+    ),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
