@@ -24,8 +24,6 @@ from typing import Any
 
 from bot.scheducal.events import EVENT_TYPES
 
-COMMANDS = ("register", "list", "delete", "rotate", "failed", "replay")
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="webhooks_action", metavar="ACTION", required=True)
