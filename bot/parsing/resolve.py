@@ -60,9 +60,12 @@ class _Zone:
         self.fixed = None if offset is None else timezone(timedelta(minutes=offset))
 
     def today(self, now: datetime) -> date:
-        if self.fixed is not None:
-            return now.astimezone(self.fixed).date()
-        return now.astimezone(get_zone(self.name or "UTC")).date()
+        return self.wall(now).date()
+
+    def wall(self, now: datetime) -> datetime:
+        """``now`` as a naive wall time in this zone."""
+        tzinfo = self.fixed if self.fixed is not None else get_zone(self.name or "UTC")
+        return now.astimezone(tzinfo).replace(tzinfo=None)
 
     def aware(self, day: date, clock: time) -> datetime:
         if self.fixed is not None:
@@ -310,8 +313,8 @@ def _start_datetime(
     if day_spec is None:
         # No day: the next time the clock shows this time, in the zone it was given in.
         today = zone.today(now)
-        start = zone.aware(today + extra, start_time)
-        if start < now:
+        start = _aware_unless_past(zone, today + extra, start_time, now)
+        if start is None or start < now:
             start = zone.aware(today + extra + timedelta(days=1), start_time)
         return start
 
@@ -357,7 +360,12 @@ def _start_datetime(
             f"{_WEEKDAY_NAMES[weekday_check.weekday]}; which one did you mean?"
         )
     try:
-        start = zone.aware(day + extra, start_time)
+        if roll:
+            start = _aware_unless_past(zone, day + extra, start_time, now)
+            if start is None:  # today's is gone (and fell in a DST change): next week's
+                return zone.aware(day + extra + timedelta(days=7), start_time)
+        else:
+            start = zone.aware(day + extra, start_time)
     except OverflowError:
         raise fail("That date is too far away.") from None
     if start < now:
@@ -366,6 +374,17 @@ def _start_datetime(
         when = start.strftime("%H:%M")
         raise fail(f"{when} on {_fmt_day(day + extra)} has already passed.")
     return start
+
+
+def _aware_unless_past(zone: _Zone, day: date, clock: time, now: datetime) -> datetime | None:
+    """The wall time as an aware datetime; None when it lies in a DST change that is
+    already behind us (then the caller moves on to the next occurrence instead)."""
+    try:
+        return zone.aware(day, clock)
+    except ParseError:
+        if datetime.combine(day, clock) < zone.wall(now):
+            return None
+        raise
 
 
 def _finish(

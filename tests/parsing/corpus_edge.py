@@ -14,6 +14,7 @@ NY_NOW = ("2026-03-04T10:00", "America/New_York")  # Wednesday, DST starts Sun M
 LONDON_NYE = ("2026-12-31T16:00", "Europe/London")  # Thursday
 BERLIN_DST = ("2026-10-24T09:00", "Europe/Berlin")  # Saturday, DST ends Sun Oct 25
 LA_FALL_BACK = ("2026-10-31T12:00", "America/Los_Angeles")  # Saturday, DST ends Sun Nov 1
+NY_SPRING_DAY = ("2026-03-08T10:00", "America/New_York")  # Sunday, 02:00-03:00 was skipped
 
 
 def _now(anchor: tuple[str, str]) -> str:
@@ -348,6 +349,22 @@ EDGE_CASES: list[dict] = [
         subject="Sync",
     ),
     err("Sync Nov 1 1:30am", "happens twice"),
+    # a time that fell in today's DST gap, already behind us: its next occurrence counts
+    ok(
+        "Sync at 2:30am",
+        "2026-03-09 02:30",
+        "2026-03-09 03:00",
+        anchor=NY_SPRING_DAY,
+        subject="Sync",
+    ),
+    ok(
+        "Sync Sunday 2:30am",
+        "2026-03-15 02:30",
+        "2026-03-15 03:00",
+        anchor=NY_SPRING_DAY,
+        subject="Sync",
+    ),
+    err("Sync today 2:30am", "does not exist", anchor=NY_SPRING_DAY),
     err("Sync tomorrow 1:30am", "happens twice", anchor=LA_FALL_BACK),
     err("Sync tomorrow 1:30am PT", "happens twice", anchor=LA_FALL_BACK),
     ok(
