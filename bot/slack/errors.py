@@ -87,11 +87,26 @@ def slack_sentence(exc: SlackApiError, *, doing: str = "post in this channel") -
         )
     if error == "is_archived":
         return f"I could not {doing}: this channel is archived."
+    if error in ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"):
+        return "Slack closed the window for opening that form. Please try once more."
     if error == "user_not_found":
         return "Slack does not know one of the people you mentioned."
     if error in ("ratelimited", "rate_limited"):
         return f"Slack is rate limiting me, so I could not {doing}. Try again in a minute."
     return f"Slack refused when I tried to {doing} (`{error or 'unknown error'}`)."
+
+
+def sentence_for(exc: Exception) -> str | None:
+    """The sentence for a failure a person can understand, or None for a bug."""
+    if isinstance(exc, UserFacingError):
+        return exc.message
+    if isinstance(exc, SlackApiError):
+        return slack_sentence(exc, doing="finish that")
+    from bot.scheducal.errors import ScheduCalError
+
+    if isinstance(exc, ScheduCalError):
+        return scheducal_sentence(exc)
+    return None
 
 
 def register_error_handler(app: AsyncApp) -> None:
@@ -100,11 +115,12 @@ def register_error_handler(app: AsyncApp) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
         kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
-        if isinstance(error, UserFacingError):
-            message = error.message
-        else:
+        message = sentence_for(error)
+        if message is None:
             log.error("listener failed for a %s request", kind, exc_info=error)
             message = GENERIC_FAILURE
+        else:
+            log.info("a %s request ended with: %s", kind, type(error).__name__)
         if respond is None or not (body.get("response_url") or body.get("response_urls")):
             return
         try:

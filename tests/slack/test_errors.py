@@ -46,3 +46,12 @@ def test_slack_errors_say_what_to_do():
     assert "/invite @ScheduCal" in slack_sentence(slack_error("channel_not_found"))
     assert "archived" in slack_sentence(slack_error("is_archived"))
     assert "(`msg_too_long`)" in slack_sentence(slack_error("msg_too_long"))
+
+
+def test_sentence_for_knows_people_errors_and_not_bugs():
+    from bot.slack.errors import UserFacingError, sentence_for
+
+    assert sentence_for(UserFacingError("Do X.")) == "Do X."
+    assert "try once more" in sentence_for(slack_error("expired_trigger_id"))
+    assert "ScheduCal" in sentence_for(sc.RateLimitExceeded(RAW, status=429))
+    assert sentence_for(RuntimeError("bug")) is None

@@ -7,6 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.slack.errors import GENERIC_FAILURE, sentence_for
+from bot.slack.modals import metadata_of
+from bot.slack.operations import tell
+
 log = logging.getLogger(__name__)
 
 
@@ -56,14 +60,10 @@ def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable
 
 
 async def apologize(exc: Exception, kwargs: dict[str, Any]) -> None:
-    from bot.slack.errors import GENERIC_FAILURE, UserFacingError
-
-    if isinstance(exc, UserFacingError):
-        message = exc.message
-    else:
-        log.error(
-            "listener %s failed after the ack", kwargs.get("body", {}).get("type"), exc_info=exc
-        )
+    message = sentence_for(exc)
+    if message is None:
+        kind = (kwargs.get("body") or {}).get("type")
+        log.error("listener failed after the ack (%s)", kind, exc_info=exc)
         message = GENERIC_FAILURE
     body = kwargs.get("body") or {}
     respond = kwargs.get("respond")
@@ -75,12 +75,8 @@ async def apologize(exc: Exception, kwargs: dict[str, Any]) -> None:
         user = (body.get("user") or {}).get("id") or body.get("user_id")
         channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
         if not channel and isinstance(body.get("view"), dict):  # a modal: where it came from
-            from bot.slack.modals import metadata_of
-
             channel = metadata_of(body["view"]).get("c")
         if context is not None and user and channel:
-            from bot.slack.operations import tell
-
             await tell(context["services"], channel, user, message)
     except Exception:  # noqa: BLE001 - the apology failed too; the log has the cause
         log.warning("could not tell the person about a failure")
