@@ -38,8 +38,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how numeric dates like 4/5 are read (default: month first)",
     )
     parser.add_argument(
-        "--duration", type=int, default=30, help="minutes when no end is given (default: 30)"
+        "--duration",
+        type=_minutes,
+        default=30,
+        help="minutes when no end is given (default: 30)",
     )
+
+
+def _minutes(value: str) -> int:
+    try:
+        minutes = int(value)
+    except ValueError:
+        minutes = 0
+    if not 0 < minutes <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of minutes from 1 to 1440")
+    return minutes
 
 
 def _default_tz() -> str:
