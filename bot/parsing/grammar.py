@@ -45,7 +45,7 @@ END = "end"  # "until 5pm": value is (keyword, Clock)
 DURATION = "duration"  # value is minutes (int)
 RELSTART = "relstart"  # "in 2 hours": value is minutes from now
 ZONE = "zone"  # value is ("iana", name, summer time or None) or ("offset", minutes, None)
-DAYPART = "daypart"  # value is "am" or "pm"
+DAYPART = "daypart"  # value is "am", "pm" or "night" (pm, but "12 tonight" is midnight)
 OWN_ZONE = "own-zone"  # "my time": says the default out loud; no value
 
 TEMPORAL = frozenset({DATE, TIME, RANGE, END, DURATION, RELSTART, DAYPART})
@@ -331,9 +331,9 @@ _DAYPART_HINT = {
     "morning": "am",
     "afternoon": "pm",
     "evening": "pm",
-    "night": "pm",
-    "tonight": "pm",
-    "tonite": "pm",
+    "night": "night",
+    "tonight": "night",
+    "tonite": "night",
 }
 
 
@@ -483,6 +483,10 @@ def _with_hint(clock: Clock, dp: str | None) -> Clock:
     hint = _DAYPART_HINT.get(words[-1])
     if hint is None or not 1 <= clock.hour <= 12:
         return clock
+    if hint == "night":
+        if clock.hour == 12:  # "12 at night"
+            return Clock(0, clock.minute, None, True, midnight=True)
+        hint = "pm"
     return Clock(clock.hour, clock.minute, hint)
 
 
@@ -602,7 +606,7 @@ def _scan_relative_days(sc: Scanner) -> None:
         elif m.group("tod"):
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
             if m.group("tod").lower() != "today":
-                sc.tokens.append(Token(DAYPART, m.start(), m.end(), "pm", m.group()))
+                sc.tokens.append(Token(DAYPART, m.start(), m.end(), "night", m.group()))
         else:
             sc.consume(m.start(), m.end(), DATE, DateSpec("rel", offset=0))
             hint = _DAYPART_HINT[m.group("this").split()[-1].lower()]

@@ -206,7 +206,7 @@ def _bare_hour(hour: int, hint: str | None) -> int:
     """Business-hours reading of an hour written without am/pm (1..12)."""
     if hour == 12:
         return 12
-    if hint == "pm":
+    if hint in ("pm", "night"):
         return hour + 12
     if hint == "am":
         return hour
@@ -219,6 +219,8 @@ def _start_hour(clock: Clock, hint: str | None) -> tuple[time, bool]:
         return time(0, clock.minute), True
     hour = clock.hour24()
     if hour is None:
+        if hint == "night" and clock.hour == 12:  # "tonight at 12" is midnight
+            return time(0, clock.minute), True
         hour = _bare_hour(clock.hour, hint)
     return time(hour, clock.minute), False
 

@@ -800,6 +800,8 @@ EDGE_CASES: list[dict] = [
         subject="Meeting",
         location="gate 12",
     ),
+    ok("Deploy tonight at 12", "2026-03-05 00:00", "2026-03-05 00:30", subject="Deploy"),
+    ok("Deploy tomorrow night at 9", f"{D5} 21:00", f"{D5} 21:30", subject="Deploy"),
     # ---- regressions found while probing phrasings
     ok(
         "Weekly 1:1 with <@U1|mike> Monday 10:00-10:30",
