@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -87,11 +88,20 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     from slack_sdk.errors import SlackApiError
 
     from bot.services import Services
+    from bot.slack.operations import recover_stuck_sends
     from bot.web import BOLT_KEY, create_web_app
 
     stop = stop or asyncio.Event()
     async with Services.start(settings) as services:
         await migrate_if_sqlite(settings, services.db)
+        try:
+            await recover_stuck_sends(services, now=datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001 - e.g. a database not migrated yet
+            log.warning(
+                "could not check for interrupted sends (%s); is the database migrated "
+                "(scheducal-bot db upgrade)?",
+                type(exc).__name__,
+            )
         app = create_web_app(settings, services)
         server = await start_http(app, settings.host, settings.port)
         socket_handler = None

@@ -18,10 +18,11 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
 from bot.scheducal.errors import (
     AppointmentAlreadyCancelled,
@@ -443,3 +444,51 @@ async def cancel(
     await thread_reply(services, appointment, reply)
     await refresh_parent(services, appointment)
     return appointment
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+async def recover_stuck_sends(
+    services: Services, *, now: datetime, older_than: timedelta = timedelta(minutes=10)
+) -> list[int]:
+    """Appointments left in ``sending`` by a stopped process: mark them failed, tell the organizer.
+
+    A send takes seconds; a row still ``sending`` long after was interrupted between the
+    reservation and ScheduCal's answer, so nobody knows whether invitations went out.
+    Returns the refs handled.
+    """
+    async with services.db.session() as s:
+        stuck = (
+            (
+                await s.execute(
+                    select(Appointment).where(
+                        Appointment.status == "sending", Appointment.created_at < now - older_than
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for appointment in stuck:
+            await repo.mark_failed(s, appointment.id)
+    for appointment in stuck:
+        log.warning(
+            "#%s (team %s) was left half-sent; marked failed", appointment.ref, appointment.team_id
+        )
+        text = (
+            f":warning: I was stopped while sending *#{appointment.ref} "
+            f"{escape(truncate(appointment.subject, 200))}* "
+            f"({date_token(appointment.start_utc, appointment.timezone)}), so I cannot tell "
+            "whether the invitations went out. Check your calendar, and run `/meet` again "
+            "if they did not."
+        )
+        try:
+            await services.slack.chat_postMessage(channel=appointment.organizer_id, text=text)
+        except SlackApiError as exc:
+            log.warning(
+                "could not tell the organizer of #%s: %s",
+                appointment.ref,
+                exc.response.get("error"),
+            )
+    return [a.ref for a in stuck]

@@ -361,3 +361,24 @@ async def test_an_uncertain_create_does_not_claim_nothing_was_sent(bot, monkeypa
     text = bot.last_ephemeral_text(ANN)
     assert text.startswith(":x: I could not reach ScheduCal to create the appointment.")
     assert "check your calendar" in text and "Nothing was sent" not in text
+
+
+async def test_sends_interrupted_by_a_stop_are_marked_failed_and_the_organizer_told(bot):
+    from bot.slack.operations import recover_stuck_sends
+
+    async with bot.services.db.session() as s:
+        for key, age in (("old", timedelta(hours=1)), ("fresh", timedelta(minutes=1))):
+            appointment, _ = await repo.reserve_appointment(
+                s, team_id=bot.slack.team_id, idempotency_key=key, channel_id=GENERAL,
+                organizer_id=ANN, subject=f"{key} <b>", start_utc=next_week_at(9),
+                end_utc=next_week_at(10), timezone="America/New_York", location=None,
+                notes=None, invitees=[],
+            )  # fmt: skip
+            appointment.created_at = datetime.now(UTC) - age
+
+    assert await recover_stuck_sends(bot.services, now=datetime.now(UTC)) == [1]
+    async with bot.services.db.session() as s:
+        assert (await repo.get_by_ref(s, bot.slack.team_id, 1)).status == "failed"
+        assert (await repo.get_by_ref(s, bot.slack.team_id, 2)).status == "sending"
+    (dm,) = bot.slack.messages(bot.slack.dm_channel(ANN).id)
+    assert dm["text"].startswith(":warning: I was stopped while sending *#1 old &lt;b&gt;*")
