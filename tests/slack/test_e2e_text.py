@@ -95,3 +95,21 @@ async def test_reschedule_command_keeps_the_length_and_replies_once(bot: Bot):
 
     await bot.slack.send_command(ANN, GENERAL, "reschedule 1 someday maybe")
     await bot.slack.wait_for(lambda: "Try: `tomorrow 3pm`" in bot.last_ephemeral_text(ANN))
+
+
+async def test_an_admin_elsewhere_reschedules_in_their_zone_and_the_meeting_keeps_its_own(
+    bot: Bot,
+):
+    from tests.slack.harness import IDA  # admin, UTC
+
+    await bot.slack.send_command(ANN, GENERAL, "Review with bob@x.io tomorrow 3pm")
+    appointment = await send(
+        bot, await bot.slack.wait_for(lambda: bot.ephemeral_with(ANN, "preview_send"))
+    )
+    await bot.slack.send_command(IDA, GENERAL, "reschedule 1 in 2 days at 18:00")
+    await bot.slack.wait_for(lambda: "#1 moved" in bot.last_ephemeral_text(IDA))
+    remote = await bot.sandbox_appointment(appointment.scheducal_id)
+    utc_day = datetime.now(ZoneInfo("UTC")) + timedelta(days=2)
+    expected = datetime(utc_day.year, utc_day.month, utc_day.day, 18, tzinfo=ZoneInfo("UTC"))
+    assert remote["timeZone"] == "America/New_York"
+    assert remote["start"] == expected.astimezone(NY).strftime("%Y-%m-%dT%H:%M:%S")

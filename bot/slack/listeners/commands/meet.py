@@ -169,18 +169,21 @@ async def reschedule(
     operations.require_active(appointment, "reschedule")
     await operations.require_manager(services, appointment, command["user_id"], "reschedule")
     user = await services.users.get(command["user_id"])
+    reader_zone = user.tz or appointment.timezone  # people type times in their own zone
     length = appointment.end_utc - appointment.start_utc
     try:
         start, end, tz = parsing.parse_when(
             rest,
             now=datetime.now(UTC),
-            tz=user.tz or appointment.timezone,
+            tz=reader_zone,
             default_duration=length if length > timedelta(0) else timedelta(minutes=30),
         )
     except parsing.ParseError as exc:
         raise UserFacingError(escape(exc.message)) from None
-    appointment = await operations.reschedule(
-        services, appointment, start=start, end=end, timezone=tz, actor=command["user_id"]
+    # The same instant; the meeting keeps its zone unless the text named another one.
+    zone = appointment.timezone if tz == reader_zone else tz
+    await operations.reschedule(
+        services, appointment, start=start, end=end, timezone=zone, actor=command["user_id"]
     )
     await reply(
         respond,
