@@ -14,11 +14,12 @@ from bot.slack import modals, operations
 from bot.slack.draft import DraftAttendee
 from bot.slack.errors import UserFacingError
 from bot.slack.listeners.common import team_of
+from bot.slack.text import unescape
 from bot.store.models import Appointment
 
 
 def _plain(message: str) -> str:
-    message = message.replace("*", "")
+    message = unescape(message.replace("*", ""))  # mrkdwn sentence -> plain text
     return message if len(message) <= 300 else message[:299] + "…"
 
 

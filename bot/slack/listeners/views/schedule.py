@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.slack import blocks, modals, operations
 from bot.slack.draft import Draft, DraftAttendee, DraftTooLarge
 from bot.slack.listeners.common import team_of
+from bot.slack.text import unescape
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ async def submit(ack: Any, body: dict[str, Any], view: dict[str, Any], context: 
 
 def _short(message: str) -> str:
     """Field errors are plain text shown under the field; keep them short and unformatted."""
-    message = message.replace("*", "")
+    message = unescape(message.replace("*", ""))  # mrkdwn sentence -> plain text
     return message if len(message) <= 300 else message[:299] + "…"
 
 
