@@ -10,6 +10,7 @@ from typing import Any
 from bot.slack.errors import GENERIC_FAILURE, sentence_for
 from bot.slack.modals import metadata_of
 from bot.slack.operations import tell
+from bot.slack.text import unescape
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,12 @@ async def reply(
         response_type="ephemeral",
         replace_original=replace,
     )
+
+
+def field_error(message: str) -> str:
+    """A mrkdwn sentence as a modal field error: plain text, at most 300 characters."""
+    message = unescape(message.replace("*", ""))
+    return message if len(message) <= 300 else message[:299] + "…"
 
 
 def team_of(body: dict[str, Any], context: Any) -> str:

@@ -13,14 +13,8 @@ from bot.services import Services
 from bot.slack import modals, operations
 from bot.slack.draft import DraftAttendee
 from bot.slack.errors import UserFacingError
-from bot.slack.listeners.common import team_of
-from bot.slack.text import unescape
+from bot.slack.listeners.common import field_error, team_of
 from bot.store.models import Appointment
-
-
-def _plain(message: str) -> str:
-    message = unescape(message.replace("*", ""))  # mrkdwn sentence -> plain text
-    return message if len(message) <= 300 else message[:299] + "…"
 
 
 async def _appointment(
@@ -34,7 +28,7 @@ async def _appointment(
         await ack(response_action="errors", errors={block: "This form is out of date."})
         return services, metadata, None
     except UserFacingError as exc:
-        await ack(response_action="errors", errors={block: _plain(exc.message)})
+        await ack(response_action="errors", errors={block: field_error(exc.message)})
         return services, metadata, None
     return services, metadata, appointment
 
@@ -61,7 +55,7 @@ async def invite(ack: Any, body: dict[str, Any], view: dict[str, Any], context: 
         return
     people, problems = await operations.people_to_attendees(services, form.user_ids)
     if problems:
-        await ack(response_action="errors", errors={"people": _plain(" ".join(problems))})
+        await ack(response_action="errors", errors={"people": field_error(" ".join(problems))})
         return
     await ack()
     attendees = operations.merge_attendees(people, [DraftAttendee(email=e) for e in form.emails])

@@ -16,8 +16,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.services import Services
 from bot.slack import blocks, modals, operations
 from bot.slack.draft import Draft, DraftAttendee, DraftTooLarge
-from bot.slack.listeners.common import team_of
-from bot.slack.text import unescape
+from bot.slack.listeners.common import field_error, team_of
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ async def submit(ack: Any, body: dict[str, Any], view: dict[str, Any], context: 
         return
     people, problems = await operations.people_to_attendees(services, form.user_ids)
     if problems:
-        await ack(response_action="errors", errors={"people": _short(" ".join(problems))})
+        await ack(response_action="errors", errors={"people": field_error(" ".join(problems))})
         return
     user = await services.users.get(user_id)
     draft = Draft(
@@ -50,16 +49,10 @@ async def submit(ack: Any, body: dict[str, Any], view: dict[str, Any], context: 
     try:
         text, preview = blocks.preview_message(draft)
     except DraftTooLarge as exc:
-        await ack(response_action="errors", errors={"notes": _short(str(exc))})
+        await ack(response_action="errors", errors={"notes": field_error(str(exc))})
         return
     await ack()
     await show_preview(services, metadata, draft, text, preview)
-
-
-def _short(message: str) -> str:
-    """Field errors are plain text shown under the field; keep them short and unformatted."""
-    message = unescape(message.replace("*", ""))  # mrkdwn sentence -> plain text
-    return message if len(message) <= 300 else message[:299] + "…"
 
 
 async def show_preview(
