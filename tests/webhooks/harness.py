@@ -70,11 +70,7 @@ class Stack:
     http: aiohttp.ClientSession
     scheducal: ScheduCalClient
     env: dict[str, str]
-    bot_urls: list[str] = field(default_factory=list)
     apps: list[Any] = field(default_factory=list)
-
-    def settings(self, **overrides: Any) -> Settings:
-        return Settings.from_env(self.env).with_overrides(**overrides)
 
     # --- ScheduCal side ---------------------------------------------------------------
 
@@ -269,7 +265,6 @@ async def bot_in_process(st: Stack, **env_overrides: str) -> AsyncIterator[str]:
             server = await start_http(app, "127.0.0.1", 0)
             st.slack.app_url = server.url + "/"
             st.register(server.url)
-            st.bot_urls.append(server.url)
             st.apps.append(app)
             try:
                 yield server.url
