@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("scheducal.serve")
 
+SOCKET_CLOSE_TIMEOUT = 5.0
 REQUIRED_SETTINGS = ("SLACK_BOT_TOKEN", "SCHEDUCAL_API_KEY", "SCHEDUCAL_API_SECRET")
 
 
@@ -123,13 +126,34 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 socket_handler = AsyncSocketModeHandler(
                     app[BOLT_KEY], settings.slack_app_token, web_client=services.slack
                 )
-                await socket_handler.connect_async()
-                log.info("connected to Slack over Socket Mode")
+                # connect_async() retries an unreachable WebSocket forever: a stop must win.
+                if await _until_stopped(socket_handler.connect_async(), stop):
+                    log.info("connected to Slack over Socket Mode")
             await stop.wait()
         finally:
             if socket_handler is not None:
-                await socket_handler.close_async()
+                try:
+                    await asyncio.wait_for(socket_handler.close_async(), SOCKET_CLOSE_TIMEOUT)
+                except TimeoutError:
+                    log.warning("the Socket Mode connection did not close in time")
             await server.stop()
+
+
+async def _until_stopped(work: Coroutine[Any, Any, Any], stop: asyncio.Event) -> bool:
+    """Run ``work`` unless ``stop`` is set first (then cancel it); True when it finished."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        task.result()  # re-raise its failure
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 def run(args: argparse.Namespace) -> int:

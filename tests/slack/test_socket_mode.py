@@ -110,3 +110,33 @@ async def test_slash_command_over_socket_mode(tmp_path):
             stop.set()
             await asyncio.wait_for(server, 15)
             await runner.cleanup()
+
+
+async def test_serve_stops_while_the_websocket_is_unreachable(tmp_path):
+    async def connections_open(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{free_port()}/gone"})
+
+    front = web.Application()
+    front.router.add_post("/api/apps.connections.open", connections_open)
+    runner = web.AppRunner(front)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    async with SandboxServer() as sandbox:
+        settings = Settings().with_overrides(
+            slack_bot_token="xoxb-test",
+            slack_app_token=APP_TOKEN,
+            slack_api_url=f"http://127.0.0.1:{port}/api/",
+            scheducal_api_url=sandbox.url,
+            scheducal_api_key=sandbox.api_key,
+            scheducal_api_secret=sandbox.api_secret,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'gone.sqlite3'}",
+            port=free_port(),
+        )
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(settings, stop))
+        await asyncio.sleep(0.5)  # slack_sdk keeps retrying the WebSocket meanwhile
+        assert not server.done()
+        stop.set()
+        await asyncio.wait_for(server, 10)  # SIGTERM's path: stops instead of hanging
+    await runner.cleanup()
