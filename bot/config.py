@@ -45,6 +45,14 @@ SETTING_HELP: dict[str, str] = {
     "PORT": "port the web server listens on",
     "PUBLIC_URL": "public HTTPS base URL of this app (for webhook registration)",
     "LOG_LEVEL": "logging level (DEBUG, INFO, WARNING, ERROR)",
+    "WEBHOOK_HOLD_SECONDS": "how long an event for an unknown appointment waits (30)",
+    "WEBHOOK_LEASE_SECONDS": "a webhook worker's claim on an event, i.e. crash recovery time (60)",
+    "WEBHOOK_MAX_ATTEMPTS": "failed Slack attempts before a webhook event is parked (8)",
+    "WEBHOOK_RETRY_BASE_SECONDS": "first back-off after a failed Slack call; doubles (2)",
+    "WEBHOOK_RETRY_MAX_SECONDS": "longest back-off after failed Slack calls (300)",
+    "WEBHOOK_POLL_SECONDS": "how often the webhook worker looks for due events anyway (1)",
+    "WEBHOOK_CONCURRENCY": "appointments the webhook worker handles at the same time (8)",
+    "WEBHOOK_SECRET_GRACE_HOURS": "how long a rotated-out webhook secret is still accepted (24)",
 }
 
 
@@ -72,6 +80,15 @@ class Settings:
     port: int = 3000
     public_url: str = ""
     log_level: str = "INFO"
+    # Tuning of the webhook pipeline; the defaults suit production, tests shorten them.
+    webhook_hold_seconds: float = 30.0
+    webhook_lease_seconds: float = 60.0
+    webhook_max_attempts: int = 8
+    webhook_retry_base_seconds: float = 2.0
+    webhook_retry_max_seconds: float = 300.0
+    webhook_poll_seconds: float = 1.0
+    webhook_concurrency: int = 8
+    webhook_secret_grace_hours: float = 24.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +106,17 @@ class Settings:
                     f"{name}={raw!r} is not a whole number ({SETTING_HELP[name]})"
                 ) from None
             if value <= 0:
+                raise ConfigError(f"{name} must be positive ({SETTING_HELP[name]})")
+            return value
+
+        def get_float(name: str, default: float) -> float:
+            raw = get(name, str(default))
+            try:
+                value = float(raw)
+            except ValueError:
+                message = f"{name}={raw!r} is not a number ({SETTING_HELP[name]})"
+                raise ConfigError(message) from None
+            if not value > 0:
                 raise ConfigError(f"{name} must be positive ({SETTING_HELP[name]})")
             return value
 
@@ -115,6 +143,14 @@ class Settings:
             port=get_int("PORT", 3000),
             public_url=get("PUBLIC_URL").rstrip("/"),
             log_level=get("LOG_LEVEL", "INFO").upper(),
+            webhook_hold_seconds=get_float("WEBHOOK_HOLD_SECONDS", 30.0),
+            webhook_lease_seconds=get_float("WEBHOOK_LEASE_SECONDS", 60.0),
+            webhook_max_attempts=get_int("WEBHOOK_MAX_ATTEMPTS", 8),
+            webhook_retry_base_seconds=get_float("WEBHOOK_RETRY_BASE_SECONDS", 2.0),
+            webhook_retry_max_seconds=get_float("WEBHOOK_RETRY_MAX_SECONDS", 300.0),
+            webhook_poll_seconds=get_float("WEBHOOK_POLL_SECONDS", 1.0),
+            webhook_concurrency=get_int("WEBHOOK_CONCURRENCY", 8),
+            webhook_secret_grace_hours=get_float("WEBHOOK_SECRET_GRACE_HOURS", 24.0),
         )
 
     def require(self, *names: str) -> None:

@@ -72,3 +72,14 @@ def test_secrets_stay_out_of_repr() -> None:
     text = repr(settings)
     for secret in ("abc123", "def456", "ghi789", "jkl012", "mno345", "pqr678"):
         assert secret not in text
+
+
+def test_webhook_tuning_is_read_with_the_rest() -> None:
+    settings = Settings.from_env({"WEBHOOK_HOLD_SECONDS": "0.5", "WEBHOOK_MAX_ATTEMPTS": "3"})
+    assert settings.webhook_hold_seconds == 0.5
+    assert settings.webhook_max_attempts == 3
+    assert settings.webhook_lease_seconds == 60.0
+    with pytest.raises(ConfigError, match="WEBHOOK_POLL_SECONDS"):
+        Settings.from_env({"WEBHOOK_POLL_SECONDS": "soon"})
+    with pytest.raises(ConfigError, match="WEBHOOK_RETRY_BASE_SECONDS must be positive"):
+        Settings.from_env({"WEBHOOK_RETRY_BASE_SECONDS": "0"})

@@ -61,7 +61,7 @@ def setup(app: web.Application, services: Any) -> None:
     from bot.webhooks.worker import Worker
 
     settings = services.settings
-    options = WebhookOptions.from_env()
+    options = WebhookOptions.from_settings(settings)
     ring = SecretRing(
         settings.scheducal_webhook_secrets,
         db=services.db,

@@ -207,7 +207,7 @@ async def _rotate(settings: Any, db: Any, client: Any, args: argparse.Namespace)
     grace = (
         timedelta(hours=args.grace_hours)
         if args.grace_hours is not None
-        else WebhookOptions.from_env().secret_grace
+        else WebhookOptions.from_settings(settings).secret_grace
     )
     webhook = await client.regenerate_webhook_secret(args.webhook_id)
     if not webhook.secret:

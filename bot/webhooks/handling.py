@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import raiseload
 
 from bot.scheducal.events import WebhookEvent, parse_event
 from bot.slack.blocks import person_text, section
@@ -75,7 +75,7 @@ async def find_appointment(
         statement = (
             select(Appointment)
             .where(Appointment.scheducal_id == event.appointment_id)
-            .options(noload(Appointment.invitees))
+            .options(raiseload(Appointment.invitees))
         )
         appointment = (await session.execute(statement)).scalar_one_or_none()
     if appointment is None or not appointment.message_ts:
