@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.blocks import notice_message
-from bot.slack.listeners.common import reply
+from bot.slack.listeners.common import guarded, reply
 from bot.webhooks import decisions
 from bot.webhooks.messages import PROPOSAL_ACCEPT, PROPOSAL_KEEP
 
@@ -49,5 +49,5 @@ async def keep(ack: Any, body: dict[str, Any], respond: Any, context: Any) -> No
 
 
 def register(app: AsyncApp) -> None:
-    app.action(PROPOSAL_ACCEPT)(accept)
-    app.action(PROPOSAL_KEEP)(keep)
+    app.action(PROPOSAL_ACCEPT)(guarded(accept))
+    app.action(PROPOSAL_KEEP)(guarded(keep))
