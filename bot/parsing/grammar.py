@@ -208,7 +208,7 @@ _DOTTED_DATE = re.compile(
 _RELATIVE_DAY = re.compile(
     r"""\b(?:(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)
     |(?P<dby>(?:the\s+)?day\s+before\s+yesterday)
-    |(?P<tom>tomorrow|tmrw|tmr|tmw|tommorow|tomorow|tommorrow)
+    |(?P<tom>tom+or+ow|tmrr?w|tmr|tmw|tmrow|2mor+ow|2moro|2mrw)
     |(?P<tod>today|tonight|tonite)
     |(?P<yes>yesterday)
     |(?P<this>this\s+(?:morning|afternoon|evening))
@@ -235,14 +235,32 @@ _DAY_OF_MONTH = re.compile(
     r"(?![a-z0-9])(?:\s+of\s+(?P<which>the|this|next)\s+month)?",
     _I,
 )
+# "Perf review 28th 3pm": an ordinal without "the"/"on" is a day of the month only
+# right before a clock time that cannot be anything else ("3rd floor" never is).
+_BARE_ORDINAL = re.compile(
+    rf"""(?<![\w./:-])(?P<d>[0-9]{{1,2}}){_ORD}(?![\w])
+    (?=\s*,?\s*(?:at\s+|@\s*)?(?:noon|midday
+        |[0-9]{{1,2}}(?::[0-5][0-9])?\s?[ap]\.?m(?![a-z])|[0-9]{{1,2}}:[0-5][0-9])(?![0-9]))""",
+    _IX,
+)
+# "from ten to eleven", "between two and three pm": number words as a range, only after
+# "from"/"between" ("ten to eleven" alone is 10:50).
+_WORD_RANGE = re.compile(
+    rf"""\b(?:from|between)\s+(?P<a>{HOUR_WORD})(?:\s?(?P<apa>[ap])\.?m\.?)?
+    \s+(?:to|till|until|and|-|–)\s+(?P<b>{HOUR_WORD})(?![a-z-]){_AMPM}?(?![a-z])""",
+    _IX,
+)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s*$", _I)
 _WORD_TIME = re.compile(
     rf"""(?:(?P<pre>\bat|@|\baround|\bby)\s*)?
     (?:(?P<min>{_WORD_MINUTE}|[0-9]{{1,2}}\s+minutes?|[0-9]{{1,2}}(?=\s+(?:past|after)))
        (?:\s+minutes?)?\s+(?P<dir>past|after|to|before|till|of)\s+
        (?P<hr>[0-9]{{1,2}}|{HOUR_WORD}|noon|midnight)(?![0-9a-z:])
-     |(?P<hr2>[0-9]{{1,2}}|{HOUR_WORD})\s*o'?\s?clock
+     |(?P<hr2>[0-9]{{1,2}}|{HOUR_WORD})\s*o['’]?\s?clock
      |(?P<hr3>{HOUR_WORD})(?:[\s-](?P<mw>fifteen|thirty|forty[\s-]five|fifty|forty|twenty|ten
-        |o'?[\s-]?(?:one|two|three|four|five|six|seven|eight|nine)))?(?=\s?[ap]\.?m(?![a-z]))
+        |o['’]?[\s-]?(?:one|two|three|four|five|six|seven|eight|nine)))?(?=\s?[ap]\.?m(?![a-z]))
+     |(?P<hr6>{HOUR_WORD})[\s-](?P<mw6>fifteen|thirty|forty[\s-]five|fifty|forty|twenty)
+        (?![\s-]*(?:minutes?|mins?|hours?|people|[a-z]*teen)\b)
      |half\s+(?P<hr4>{HOUR_WORD}|[0-9]{{1,2}})(?![0-9a-z:])(?!\s+(?:an?\s+)?(?:hours?|hrs?)\b)
      |(?P<hr5>{HOUR_WORD})(?=\s*(?:$|[,.;!?)\x00]|(?:in\s+the|this|tonight|tomorrow|today)\b))
     )
@@ -281,7 +299,8 @@ _TIME = re.compile(
     |\bbeginning\s+at)\s*)?(?<![0-9A-Za-z:./])
     (?:(?P<mil>(?:[01][0-9]|2[0-3])[0-5][0-9])(?P<hrs>\s*(?:hrs|hours|h)\b)?
      |(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
-     |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?)
+     |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?
+     |(?P<hh>[0-9]{{1,2}})h(?![a-z0-9:]))
     (?P<zulu>(?<=[0-9])Z\b)?
     (?:(?<=[0-9][0-9]:[0-9][0-9])\s?h(?:rs)?\b)?
     (?:\s?-?ish\b|\s+sharp\b)?
@@ -304,6 +323,7 @@ _NUMBERED = words(
     "zone track q quarter item issue ticket pr # bug case part round"
 )
 _COMPACT_HOURS = re.compile(r"^([0-9]{1,2})h[0-9]{2}$", _I)
+_CLOCK_HOURS = re.compile(r"^([0-9]{1,2})h$", _I)
 _DAYPART = re.compile(r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night)\b", _I)
 _IANA = re.compile(
     r"(?<![\w/])\(?(?P<z>[A-Za-z][A-Za-z_\-]+(?:/[A-Za-z0-9_\-+]+){1,2})\)?(?![\w/])"
@@ -463,6 +483,11 @@ def _word_clock(m: re.Match[str]) -> Clock | None:
             return None
         minute = 30 if m.group("hr4") else 0
         return Clock(hour, minute, meridiem, meridiem is not None)
+    if m.group("hr6"):  # "at four thirty" (only after "at", checked by the caller)
+        hour, minute = word_number(m.group("hr6")) or 0, word_number(m.group("mw6").lower())
+        if minute is None or not 1 <= hour <= 12:
+            return None
+        return Clock(hour, minute, meridiem, meridiem is not None)
     hour = word_number(m.group("hr3")) or 0
     minute = 0
     if m.group("mw"):
@@ -550,6 +575,11 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
         if 1 <= d <= 31:
             mode = "next" if (m.group("which") or "").lower() == "next" else None
             sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=d, mode=mode))
+    for m in _BARE_ORDINAL.finditer(sc.masked):
+        if _MONTH_BEFORE.search(sc.masked, max(0, m.start() - 12), m.start()):
+            continue  # "may 5th at 10am": the month is a verb-like word left for later
+        if 1 <= int(m.group("d")) <= 31:
+            sc.consume(m.start(), m.end(), DATE, DateSpec("dom", dom=int(m.group("d"))))
     for m in _WEEK_ONLY.finditer(sc.masked):
         sc.consume(m.start(), m.end(), DATE, DateSpec("week"))
 
@@ -668,12 +698,20 @@ def _numeric_date(a: int, b: int, year: str | None, order: str) -> DateSpec | No
 
 
 def _scan_word_times(sc: Scanner) -> None:
+    for m in _WORD_RANGE.finditer(sc.masked):
+        ends = []
+        for hour_text, ap in ((m.group("a"), m.group("apa")), (m.group("b"), m.group("ap"))):
+            hour = word_number(hour_text) or 0
+            meridiem = None if ap is None else ("am" if ap.lower() == "a" else "pm")
+            ends.append(Clock(hour, 0, meridiem, meridiem is not None))
+        if all(1 <= c.hour <= 12 for c in ends):
+            sc.consume(m.start(), m.end(), RANGE, (ends[0], ends[1]))
     for m in _WORD_TIME.finditer(sc.masked):
         before = sc.masked[max(0, m.start() - 8) : m.start()].lower()
         if re.search(r"\b(from|between)\s+$", before):
             continue
-        if m.group("hr5") and not m.group("pre"):
-            continue  # a number word alone is a time only after "at" ("at five")
+        if (m.group("hr5") or m.group("hr6")) and not m.group("pre"):
+            continue  # number words alone are a time only after "at" ("at five")
         clock = _word_clock(m)
         if clock is not None:
             sc.consume(m.start(), m.end(), TIME, clock)
@@ -755,17 +793,35 @@ def _scan_durations(sc: Scanner) -> None:
         compact = _COMPACT_HOURS.search(m.group())
         if compact and int(compact.group(1)) > 4:
             continue  # "15h30" is a clock time, not fifteen and a half hours
+        hours_only = _CLOCK_HOURS.match(m.group())
+        if hours_only and _is_clock_hour(sc, m.start(), hours_only.group(1)):
+            continue  # "17h", "at 9h": a clock time (see _scan_times), not a length
         sc.consume(m.start(), m.end(), DURATION, minutes)
+
+
+def _is_clock_hour(sc: Scanner, pos: int, hour: str) -> bool:
+    """Whether "<hour>h" at ``pos`` is a clock time: after "at"/"@", or 13-23 / "09"."""
+    if re.search(r"(?:\bat|@)\s*$", sc.masked[max(0, pos - 4) : pos], _I):
+        return int(hour) <= 23
+    return 13 <= int(hour) <= 23 or (len(hour) == 2 and hour[0] == "0")
 
 
 def _scan_times(sc: Scanner) -> None:
     for m in _TIME.finditer(sc.masked):
         pre = (m.group("pre") or "").lower()
         if m.group("mil"):
-            # "at 1400" / "1400 hrs": a 24-hour time; a lone 4-digit number is not.
-            if not (pre in ("at", "@") or m.group("hrs")):
+            # "at 1400" / "1400 hrs" / "tomorrow 1700": a 24-hour time; a lone 4-digit
+            # number is not.
+            if not (pre in ("at", "@") or m.group("hrs") or sc.kind_before(m.start()) == DATE):
                 continue
             clock: Clock | None = Clock(int(m.group("mil")[:2]), int(m.group("mil")[2:]))
+        elif m.group("hh"):
+            # "17h" / "at 9h" (French style): a clock time after "at", or when the hour is
+            # unmistakably 24-hour (13-23, or a leading zero); "2h" is two hours.
+            text = m.group("hh")
+            if not (pre in ("at", "@") or _is_clock_hour(sc, m.start(), text)) or int(text) > 23:
+                continue
+            clock = Clock(int(text), 0)
         elif m.group("noon"):
             clock = Clock(12, 0, "pm")
         elif m.group("midnight"):
@@ -776,8 +832,14 @@ def _scan_times(sc: Scanner) -> None:
             if clock is None:
                 continue
             sep = m.group("sep")
-            if m.group("ap1") and not pre and sc.kind_before(m.start()) != DATE:
-                continue  # "10a" is a time after "at" or after a day; "Room 4a" is not
+            # "10a" is a time after "at" or beside a day ("3p tomorrow"); "Room 4a" is not
+            if (
+                m.group("ap1")
+                and not pre
+                and sc.kind_before(m.start()) != DATE
+                and (sc.kind_after(m.end()) != DATE or _numbered_thing_before(sc, m.start()))
+            ):
+                continue
             if ap is None:
                 if sep is None and _STREET.match(sc.masked, m.end()):
                     continue  # "at 1 Market St" is an address

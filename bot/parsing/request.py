@@ -26,7 +26,7 @@ _QUOTED = re.compile(
     r"\"(?P<a>[^\"\x00]{1,200})\"|“(?P<b>[^”\x00]{1,200})”|(?<!\w)'(?P<c>[^'\x00]{1,200})'(?!\w)"
 )
 _NOTES = re.compile(
-    r"(?:(?<=\s)|^)(?:--|—|\|)\s+(?P<v>[^\x00]+)$"
+    r"(?:(?<=\s)|^)(?:--|—)\s+(?P<v>[^\x00]+)$"
     r"|\b(?:notes?|agenda|description|details|desc)\s*:\s*(?P<w>[^\x00]+)$",
     re.I | re.S,
 )
@@ -47,7 +47,10 @@ _URL_LABEL = re.compile(
     r"\s*:\s*(?=\x00)",
     re.I,
 )
-_ROOM = re.compile(r"\b(?:[A-Z][a-z]+\s+)?Room\s+[A-Z0-9][\w-]{0,8}\b")
+# "Conference Room B", "Room 4B"; lower-case "room 4b" only with a digit in its name.
+_ROOM = re.compile(
+    r"\b(?:[A-Z][a-z]+\s+)?Room\s+[A-Z0-9][\w-]{0,8}\b|\broom\s+(?=[\w-]*[0-9])[a-z0-9][\w-]{0,8}\b"
+)
 _VIDEO = re.compile(
     r"\b(?:on|via|over|in|using)\s+(?P<v>zoom|google\s+meet|g?meet|microsoft\s+teams|ms\s+teams"
     r"|teams|webex|skype|hangouts|a\s+huddle|huddle|the\s+phone|phone)\b",
@@ -67,7 +70,8 @@ _STOP = words(
 )
 _EDGE_WORDS = words(
     "with on at for from to and in by between until till @ & starting around via w/ w "
-    "invite inviting cc plus including incl or , - re: about: the"
+    "invite inviting cc plus including incl or , - re: about: the re fwd fw pls plz please "
+    "thx thanks ty"
 )
 _LEADING_VERBS = re.compile(
     r"^(?:/meet\s+)?(?:please\s+)?(?:(?:can\s+you\s+|could\s+you\s+)?(?:schedule|book|set\s+up|setup"
@@ -190,7 +194,8 @@ def _scan_urls(sc: Scanner) -> list[str]:
     return urls
 
 
-def _scan_location(sc: Scanner) -> str | None:
+def _scan_location(sc: Scanner, *, have_url: bool = False) -> str | None:
+    """The place; "on Zoom" gives way to a link when there is one ("on meet <url>")."""
     m = _LOCATION_TAG.search(sc.masked)
     if m is not None:
         value = _trim_phrase(m.group("v"))
@@ -209,7 +214,7 @@ def _scan_location(sc: Scanner) -> str | None:
     if m is not None:
         value = " ".join(m.group("v").split())
         sc.consume(m.start(), m.end(), LOCATION, value)
-        return value
+        return None if have_url else value
     return None
 
 
@@ -429,7 +434,7 @@ def parse_request(
     urls = link_urls + _scan_urls(sc)
     _check_recurring(sc, EXAMPLE)
     scan_time(sc, date_order)
-    location = _scan_location(sc)
+    location = _scan_location(sc, have_url=bool(urls))
     tagged = None if quoted else _scan_subject_tag(sc)
     fallback = _leftover_time_words(sc, now, tz, EXAMPLE)
     when = resolve(
