@@ -178,11 +178,12 @@ _ISO_DATETIME = re.compile(
     _I,
 )
 _ISO_DATE = re.compile(
-    r"(?<![0-9/.-])(?:\bon\s+)?(?P<y>[0-9]{4})[-/](?P<mo>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?![0-9/-])",
+    r"(?<![0-9/.-])(?:\bon\s+)?(?P<y>[0-9]{4})(?P<s>[-/.])(?P<mo>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})"
+    r"(?![0-9/-]|\.[0-9])",
     _I,
 )
 _MONTH_DAY = re.compile(
-    rf"""\b(?:on\s+)?(?P<mon>{_MONTH})\s+(?:the\s+)?
+    rf"""\b(?:on\s+)?(?P<mon>{_MONTH})(?:\s+(?:the\s+)?|-(?=[0-9]))
     (?:(?P<d>[0-9]{{1,2}}){_ORD}?|(?P<dw>{ORDINAL_WORD}))(?![0-9a-z])
     (?!\s?(?:[:.h][0-9]|[ap]\.?m(?![a-z])))
     (?!\s*-?\s*(?:hours?|hrs?|h|minutes?|mins?|m)(?![a-z]))
@@ -191,8 +192,8 @@ _MONTH_DAY = re.compile(
 )
 _DAY_MONTH = re.compile(
     rf"""(?<![0-9:.])(?<!\bat\s)(?<!@\s)(?<!@)(?:\bon\s+)?(?:\bthe\s+)?
-    (?:(?P<d>[0-9]{{1,2}}){_ORD}?|(?P<dw>\b{ORDINAL_WORD}))(?:\s+of)?\s+(?P<mon>{_MONTH})
-    (?![a-z])(?:,?\s+(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
+    (?:(?P<d>[0-9]{{1,2}}){_ORD}?|(?P<dw>\b{ORDINAL_WORD}))(?:(?:\s+of)?\s+|-)(?P<mon>{_MONTH})
+    (?![a-z])(?:(?:,?\s+|-)(?P<y>(?:19|20)[0-9]{{2}})(?![0-9:]|\s*(?:hrs|hours|h)\b))?""",
     _IX,
 )
 _NUMERIC_DATE = re.compile(
@@ -254,7 +255,7 @@ _MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s*$", _I)
 _WORD_TIME = re.compile(
     rf"""(?:(?P<pre>\bat|@|\baround|\bby)\s*)?
     (?:(?P<min>{_WORD_MINUTE}|[0-9]{{1,2}}\s+minutes?|[0-9]{{1,2}}(?=\s+(?:past|after)))
-       (?:\s+minutes?)?\s+(?P<dir>past|after|to|before|till|of)\s+
+       (?:\s+minutes?)?(?:\s+|-)(?P<dir>past|after|to|before|till|of)\s+
        (?P<hr>[0-9]{{1,2}}|{HOUR_WORD}|noon|midnight)(?![0-9a-z:])
      |(?P<hr2>[0-9]{{1,2}}|{HOUR_WORD})\s*o['’]?\s?clock
      |(?P<hr3>{HOUR_WORD})(?:[\s-](?P<mw>fifteen|thirty|forty[\s-]five|fifty|forty|twenty|ten
@@ -756,8 +757,15 @@ def _scan_ranges(sc: Scanner) -> None:
         beside_day = DATE in (sc.kind_before(m.start()), sc.kind_after(m.end()))
         if bare_a and bare_b and pre in ("", "starting") and not beside_day:
             continue
-        if bare_a and not pre and b.meridiem is None and not b.explicit and sep not in "-–—":
-            continue
+        if (
+            bare_a
+            and not pre
+            and b.meridiem is None
+            and not b.explicit
+            and sep not in "-–—"
+            and not beside_day
+        ):
+            continue  # "3 to 4" alone is not a time; "friday 3 to 4" is
         start = m.start() if pre else m.start("a")
         sc.consume(start, m.end(), RANGE, (a, b))
 

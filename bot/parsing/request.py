@@ -21,6 +21,7 @@ NOTES = "notes"
 LOCATION = "location"
 URL = "url"
 FALLBACK_DAY = "fallback-day"  # a day phrase dateparser resolved
+EMOJI = "emoji"  # a Slack emoji code (":tada:"), dropped
 
 _QUOTED = re.compile(
     r"\"(?P<a>[^\"\x00]{1,200})\"|“(?P<b>[^”\x00]{1,200})”|(?<!\w)'(?P<c>[^'\x00]{1,200})'(?!\w)"
@@ -39,6 +40,7 @@ _LOCATION_TAG = re.compile(
     r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00,;\n]+)", re.I
 )
 _WORD = re.compile(r"\S+")
+_EMOJI_CODE = re.compile(r"(?<![\w:])(?::(?:[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*|[+-]1):)+(?![\w:])")
 _UNMASKED = re.compile(r"[^\x00]+")
 _SUBJECT_TAG = re.compile(r"\b(?:subject|title|topic)\s*:\s*(?P<v>[^\x00,;\n]+)", re.I)
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
@@ -98,7 +100,7 @@ _LEFTOVER_TEMPORAL = re.compile(
     r"|(?!24/7\b)(?:[0-2]?[0-9]|3[01])/(?:[0-2]?[0-9]|3[01])(?:/[0-9]{2,4})?"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}"
     r"(?:st|nd|rd|th)?"
-    r"|[0-9]{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?|-)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"|for\s+(?:15|20|25|30|40|45|50|60|75|90|120)(?![0-9.]|\s*[a-z]))\b",
     re.I,
 )
@@ -192,6 +194,15 @@ def _scan_urls(sc: Scanner) -> list[str]:
     for m in _URL_LABEL.finditer(sc.masked):  # "Zoom: <link>": the label goes with the link
         sc.consume(m.start(), m.end(), URL, None)
     return urls
+
+
+def _scan_emoji_codes(sc: Scanner) -> None:
+    """Slack sends emoji in commands as ":tada:"; in a calendar title they stay text, so drop.
+
+    Unicode emoji are kept: calendars show those.
+    """
+    for m in _EMOJI_CODE.finditer(sc.masked):
+        sc.consume(m.start(), m.end(), EMOJI, None)
 
 
 def _scan_location(sc: Scanner, *, have_url: bool = False) -> str | None:
@@ -432,6 +443,7 @@ def parse_request(
     notes = _scan_notes(sc)
     quoted = _scan_quoted_subject(sc)
     urls = link_urls + _scan_urls(sc)
+    _scan_emoji_codes(sc)
     _check_recurring(sc, EXAMPLE)
     scan_time(sc, date_order)
     location = _scan_location(sc, have_url=bool(urls))
