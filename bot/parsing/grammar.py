@@ -236,13 +236,16 @@ _DAY_OF_MONTH = re.compile(
     r"(?![a-z0-9])(?:\s+of\s+(?P<which>the|this|next)\s+month)?",
     _I,
 )
+# A clock time that cannot be anything else, right ahead: "(,) (at|@) 3pm / 15:00 / noon".
+_CLOCK_AHEAD_TEXT = (
+    r"\s*,?\s*(?:at\s+|@\s*)?(?:noon|midday"
+    r"|[0-9]{1,2}(?::[0-5][0-9])?\s?[ap]\.?m(?![a-z])|[0-9]{1,2}:[0-5][0-9])(?![0-9])"
+)
+_CLOCK_AHEAD = re.compile(_CLOCK_AHEAD_TEXT, _I)
 # "Perf review 28th 3pm": an ordinal without "the"/"on" is a day of the month only
-# right before a clock time that cannot be anything else ("3rd floor" never is).
+# right before such a clock time ("3rd floor" never is).
 _BARE_ORDINAL = re.compile(
-    rf"""(?<![\w./:-])(?P<d>[0-9]{{1,2}}){_ORD}(?![\w])
-    (?=\s*,?\s*(?:at\s+|@\s*)?(?:noon|midday
-        |[0-9]{{1,2}}(?::[0-5][0-9])?\s?[ap]\.?m(?![a-z])|[0-9]{{1,2}}:[0-5][0-9])(?![0-9]))""",
-    _IX,
+    rf"(?<![\w./:-])(?P<d>[0-9]{{1,2}}){_ORD}(?![\w])(?={_CLOCK_AHEAD_TEXT})", _I
 )
 # "from ten to eleven", "between two and three pm": number words as a range, only after
 # "from"/"between" ("ten to eleven" alone is 10:50).
@@ -267,6 +270,12 @@ _WORD_TIME = re.compile(
     )
     {_AMPM}?""",
     _IX,
+)
+# "10h-11h", "14h30-15h30": the French 24-hour style, both ends written with "h".
+_H_RANGE = re.compile(
+    r"(?<![0-9A-Za-z:.])(?P<ah>[01]?[0-9]|2[0-3])h(?P<am>[0-5][0-9])?\s*(?:-|–|—|\bto\b|\bà\b)\s*"
+    r"(?P<bh>[01]?[0-9]|2[0-3])h(?P<bm>[0-5][0-9])?(?![0-9a-z])",
+    _I,
 )
 _RANGE = re.compile(
     rf"""(?:(?P<pre>\bfrom|\bbetween|\bat|@|\bstarting|\bstarting\s+at)\s*)?(?<![0-9A-Za-z:./])
@@ -570,8 +579,12 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
     _scan_relative_days(sc)
     _scan_weekdays(sc)
     for m in _DAY_OF_MONTH.finditer(sc.masked):
-        if m.group("dw") and not (m.group("on").lower().startswith("on") or m.group("which")):
-            continue  # "the second round" is not a date; "on the second" is
+        if (
+            m.group("dw")
+            and not (m.group("on").lower().startswith("on") or m.group("which"))
+            and not _CLOCK_AHEAD.match(sc.masked, m.end())
+        ):
+            continue  # "the second round" is not a date; "on the second", "the 2nd at 3pm" is
         d = _day_number(m)
         if 1 <= d <= 31:
             mode = "next" if (m.group("which") or "").lower() == "next" else None
@@ -742,6 +755,10 @@ def _scan_bare_offsets(sc: Scanner) -> None:
 
 
 def _scan_ranges(sc: Scanner) -> None:
+    for m in _H_RANGE.finditer(sc.masked):
+        a = Clock(int(m.group("ah")), int(m.group("am") or 0))
+        b = Clock(int(m.group("bh")), int(m.group("bm") or 0))
+        sc.consume(m.start(), m.end(), RANGE, (a, b))
     for m in _RANGE.finditer(sc.masked):
         pre = (m.group("pre") or "").lower().strip()
         sep = m.group("sep").lower()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from bot.parsing.grammar import DATE, MASK, RANGE, TIME, Scanner, scan_time
+from bot.parsing.grammar import DATE, MASK, RANGE, TIME, ZONE, Scanner, scan_time
 from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
 from bot.parsing.numbers import NUMBER_WORD, words
 from bot.parsing.people import TIME_WORD as _TIME_WORD
 from bot.parsing.people import merge_attendees, scan_people, unescape_slack
-from bot.parsing.resolve import resolve
+from bot.parsing.resolve import When, resolve
 from bot.parsing.zones import get_zone, iana_zone
 
 MAX_TEXT = 4000  # Slack caps slash-command text well below this
@@ -45,8 +45,10 @@ _UNMASKED = re.compile(r"[^\x00]+")
 _SUBJECT_TAG = re.compile(r"\b(?:subject|title|topic)\s*:\s*(?P<v>[^\x00,;\n]+)", re.I)
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
 _URL_LABEL = re.compile(
-    r"\b(?:zoom|google\s+meet|meet|teams|webex|link|join|url|video|dial[- ]in|call\s+link)"
-    r"\s*:\s*(?=\x00)",
+    r"\b(?:(?:zoom|google\s+meet|meet|teams|webex)(?:\s+(?:link|url))?|link|join|url|video"
+    r"|dial[- ]in|call\s+link)"
+    r"\s*:\s*(?=\x00)"
+    r"|\b(?:(?:zoom|google\s+meet|meet|teams|webex)\s+)?(?:link|url)\s*(?=\x00)",
     re.I,
 )
 # "Conference Room B", "Room 4B"; lower-case "room 4b" only with a digit in its name.
@@ -96,6 +98,8 @@ _LEFTOVER_TEMPORAL = re.compile(
     r"(?:\s+(?:later|after|from|ago))?"
     r"|an?\s+(?:day|week|month|year)\s+(?:later|after|from|ago)"
     r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
+    # "Friday week", "a week Friday" (British: a week after that day): never dropped
+    r"|(?<=\x00\s)week(?=\s*(?:$|\x00|[,.;!?)]))|a\s+week(?=\s*(?:\x00|$))"
     r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"
     r"|(?!24/7\b)(?:[0-2]?[0-9]|3[01])/(?:[0-2]?[0-9]|3[01])(?:/[0-9]{2,4})?"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}"
@@ -397,6 +401,56 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
     return found
 
 
+# Between "1pm PT" and "4pm ET" when one restates the other: "/", "(", "=", ",", "|".
+_RESTATE_GAP = re.compile(r"^[\s/(=,|]*$")
+
+
+def _restated(sc: Scanner) -> tuple[Scanner, Scanner, str, str] | None:
+    """ "1pm PT / 4pm ET", "4pm ET (1pm PT)": one moment written in two zones.
+
+    Returns two scanners, each with one of the two (time, zone) pairs, and the pairs'
+    texts; None when the text is not shaped like that.
+    """
+    starts = sorted((t for t in sc.tokens if t.kind in (TIME, RANGE)), key=lambda t: t.start)
+    zones = sorted((t for t in sc.tokens if t.kind == ZONE), key=lambda t: t.start)
+    if len(starts) != 2 or len(zones) != 2:
+        return None
+    (s1, s2), (z1, z2) = starts, zones
+    if not (s1.end <= z1.start and z1.end <= s2.start and s2.end <= z2.start):
+        return None
+    if sc.kind_after(s1.end) != ZONE or sc.kind_after(s2.end) != ZONE:
+        return None
+    gap = sc.masked[z1.end : s2.start]
+    if not _RESTATE_GAP.match(gap) or sc.masked[s2.end : z2.start].strip(" ("):
+        return None
+    first, second = Scanner(sc.text), Scanner(sc.text)
+    first.masked = second.masked = sc.masked
+    first.tokens = [t for t in sc.tokens if t is not s2 and t is not z2]
+    second.tokens = [t for t in sc.tokens if t is not s1 and t is not z1]
+    return (
+        first,
+        second,
+        " ".join(sc.text[s1.start : z1.end].split()),
+        " ".join(sc.text[s2.start : z2.end].split()),
+    )
+
+
+def _resolve(sc: Scanner, **kwargs) -> When:
+    """resolve(), also for one moment restated in a second zone (both must agree)."""
+    pairs = _restated(sc)
+    if pairs is None:
+        return resolve(sc, **kwargs)
+    first, second, first_text, second_text = pairs
+    one, other = resolve(first, **kwargs), resolve(second, **kwargs)
+    if (one.start, one.end) != (other.start, other.end):
+        raise ParseError(
+            f"I found two times, “{first_text}” and “{second_text}”, that are not the same "
+            "moment; give only one.",
+            example=kwargs["example"],
+        )
+    return one
+
+
 def _subject(sc: Scanner) -> str:
     parts = [_clean(fragment) for fragment, _ in _fragments(sc)]
     subject = " ".join(p for p in parts if p)
@@ -449,7 +503,7 @@ def parse_request(
     location = _scan_location(sc, have_url=bool(urls))
     tagged = None if quoted else _scan_subject_tag(sc)
     fallback = _leftover_time_words(sc, now, tz, EXAMPLE)
-    when = resolve(
+    when = _resolve(
         sc,
         now=now,
         tz=tz,
@@ -499,7 +553,7 @@ def parse_when(
         _check_recurring(sc, WHEN_EXAMPLE)
         scan_time(sc, date_order)
         fallback = _leftover_time_words(sc, now, tz, WHEN_EXAMPLE)
-        when = resolve(
+        when = _resolve(
             sc,
             now=now,
             tz=tz,

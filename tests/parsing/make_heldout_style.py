@@ -921,6 +921,62 @@ CASES += [
     c("A", "Call re: pricing tmrw at 3", "2026-04-17 15:00", subject="Call re: pricing"),
 ]
 
+# ---- third round: French-style ranges, ordinal words, British "Friday week", one moment
+# restated in a second zone (both must agree)
+CASES += [
+    c("A", "meeting tomorrow 10h-11h", "2026-04-17 10:00", "2026-04-17 11:00"),
+    c("A", "meeting tomorrow 10h00-11h30", "2026-04-17 10:00", "2026-04-17 11:30"),
+    c("A", "meeting tomorrow 14h-15h CET", "2026-04-17 14:00", "2026-04-17 15:00", "Europe/Berlin"),
+    c("A", "meeting tomorrow 6h-7h", "2026-04-17 06:00", "2026-04-17 07:00"),
+    c("A", "the twenty-first at 9:30", "2026-04-21 09:30"),
+    c("A", "the second round tomorrow 3pm", "2026-04-17 15:00", subject="second round"),
+    e("A", "Sync 3pm Friday week", "week"),
+    e("A", "Sync a week Friday 3pm", "a week"),
+    c("A", "Sync Monday week planning 3pm", "2026-04-20 15:00"),
+    c("A", "Took a week off, catch up friday 3pm", "2026-04-17 15:00"),
+    c(
+        "A",
+        "Sync tomorrow 3pm Meet link: https://meet.google.com/xyz-abcd-efg",
+        "2026-04-17 15:00",
+        subject="Sync",
+        location="https://meet.google.com/xyz-abcd-efg",
+    ),
+    c(
+        "A",
+        "Sync tomorrow 3pm zoom link https://zoom.us/j/1",
+        "2026-04-17 15:00",
+        subject="Sync",
+        location="https://zoom.us/j/1",
+    ),
+    c(
+        "A",
+        "call Fri 4/17 1pm PT / 4pm ET",
+        "2026-04-17 13:00",
+        30,
+        "America/Los_Angeles",
+        subject="call",
+    ),
+    c(
+        "A",
+        "Catch up 4pm ET (1pm PT) tomorrow",
+        "2026-04-17 16:00",
+        30,
+        "America/New_York",
+        subject="Catch up",
+    ),
+    c("A", "sync tomorrow 9am PST / 12pm EST", "2026-04-17 09:00", 30, "America/Los_Angeles"),
+    c(
+        "A",
+        "sync tomorrow 9-10am PT / 12-1pm ET",
+        "2026-04-17 09:00",
+        "2026-04-17 10:00",
+        "America/Los_Angeles",
+    ),
+    c("A", "sync tomorrow 3pm CET (9am ET)", "2026-04-17 15:00", 30, "Europe/Berlin"),
+    e("A", "sync tomorrow 9am PST / 1pm EST", "not the same moment"),
+    e("A", "sync tomorrow 3pm ET and 3pm PT", "two time zones"),
+]
+
 
 def _aware(zone: str, wall: str, dst: bool | None = None) -> datetime:
     """Wall time in zone; ``dst`` picks the side of a fall-back hour (None: must be unique)."""
