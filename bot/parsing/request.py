@@ -98,6 +98,10 @@ _LEFTOVER_TEMPORAL = re.compile(
     r"(?:\s+(?:later|after|from|ago))?"
     r"|an?\s+(?:day|week|month|year)\s+(?:later|after|from|ago)"
     r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
+    # A window, not a start: "after 2pm", "before noon", "2pm or later", "3pm at the latest"
+    r"|(?:after|before|(?:not|no)\s+(?:later|earlier)\s+than|not\s+(?:before|after)|earliest"
+    r"|latest)(?=\s*(?:\x00|$))"
+    r"|(?<=\x00\s)(?:or\s+(?:later|earlier|after|before)|(?:at\s+the\s+)?(?:latest|earliest))"
     # "Friday week", "a week Friday" (British: a week after that day): never dropped
     r"|(?<=\x00\s)week(?=\s*(?:$|\x00|[,.;!?)]))|a\s+week(?=\s*(?:\x00|$))"
     r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"
@@ -110,6 +114,11 @@ _LEFTOVER_TEMPORAL = re.compile(
 )
 
 
+_WINDOW = re.compile(
+    r"(?:or\s+)?(?:after|before|later|earlier)|(?:not|no)\s+(?:later|earlier)\s+than"
+    r"|not\s+(?:before|after)|(?:at\s+the\s+)?(?:latest|earliest)",
+    re.I,
+)
 _RECURRING = re.compile(
     r"\bevery\s+(?:other\s+|single\s+)?(?:day|week|month|morning|afternoon|evening|weekday"
     r"|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:daily|weekly|biweekly|monthly)\s+(?:at|on)\b",
@@ -395,6 +404,12 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
                     sc.consume(m.start(), m.end(), FALLBACK_DAY, found)
                     m = _LEFTOVER_TEMPORAL.search(sc.masked, m.end(), end)
                     continue
+            if _WINDOW.fullmatch(m.group()):
+                raise ParseError(
+                    f"“{' '.join(m.group().split())}” gives a window, not a time; tell me when "
+                    "it starts.",
+                    example=example,
+                )
             raise ParseError(
                 f"I couldn't understand “{m.group()}” in “{_clean(fragment)}”.", example=example
             )

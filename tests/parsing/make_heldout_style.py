@@ -975,6 +975,21 @@ CASES += [
     c("A", "sync tomorrow 3pm CET (9am ET)", "2026-04-17 15:00", 30, "Europe/Berlin"),
     e("A", "sync tomorrow 9am PST / 1pm EST", "not the same moment"),
     e("A", "sync tomorrow 3pm ET and 3pm PT", "two time zones"),
+    # a window is not a start time
+    e("A", "sync after 2pm tomorrow", "window"),
+    e("A", "sync before noon tomorrow", "window"),
+    e("A", "sync tomorrow 2pm or later", "window"),
+    e("A", "sync tomorrow 3pm at the latest", "window"),
+    e("A", "sync tomorrow no later than 3pm", "window"),
+    e("A", "sync earliest 3pm tomorrow", "window"),
+    c("A", "Drinks after work friday 6", "2026-04-17 18:00", subject="Drinks after work"),
+    c("A", "Retro after standup tomorrow 10am", "2026-04-17 10:00", subject="Retro after standup"),
+    c(
+        "A",
+        "sync before the launch tomorrow 3pm",
+        "2026-04-17 15:00",
+        subject="sync before the launch",
+    ),
 ]
 
 
