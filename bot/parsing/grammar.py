@@ -233,7 +233,12 @@ _WEEKDAY_RE = re.compile(
 _WEEK_ONLY = re.compile(r"\b(?:next|this|the\s+following)\s+(?:week|month|year)\b", _I)
 _DAY_OF_MONTH = re.compile(
     rf"\b(?P<on>on\s+the|on|the)\s+(?:(?P<d>[0-9]{{1,2}}){_ORD}|(?P<dw>{ORDINAL_WORD}))"
-    r"(?![a-z0-9])(?:\s+of\s+(?P<which>the|this|next)\s+month)?",
+    r"(?![a-z0-9])(?:\s+of\s+(?P<which>the|this|next)\s+month)?"
+    # "the 4th floor", "the 2nd round", "the 3rd time": an ordinal before a noun that
+    # counts something else is not a day of the month
+    r"(?!\s+(?:floors?|level|storey|story|round|place|time|try|attempt|draft|edition"
+    r"|anniversary|row|grade|gen|generation|version|iteration|sprint|week|quarter|qtr"
+    r"|street|st|ave|avenue|annual|person|candidate|interview|session|call|meeting)\b)",
     _I,
 )
 # A clock time that cannot be anything else, right ahead: "(,) (at|@) 3pm / 15:00 / noon".

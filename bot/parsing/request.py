@@ -78,7 +78,8 @@ _EDGE_WORDS = words(
     "thx thanks ty"
 )
 _LEADING_VERBS = re.compile(
-    r"^(?:/meet\s+)?(?:please\s+)?(?:(?:can\s+you\s+|could\s+you\s+)?(?:schedule|book|set\s+up|setup"
+    r"^(?:/meet\s+)?(?:(?:hey|hi|hello|yo)\b[,!]?\s+)?(?:please\s+|pls\s+)?"
+    r"(?:(?:(?:can|could|would)\s+you\s+(?:please\s+|pls\s+)?)?(?:schedule|book|set\s+up|setup"
     r"|arrange|organi[sz]e|create|add|put\s+in)\s+)(?:an?\s+|the\s+)?",
     re.I,
 )
