@@ -990,6 +990,55 @@ CASES += [
         "2026-04-17 15:00",
         subject="sync before the launch",
     ),
+    # ordinals that count something else; greetings before the verb
+    c(
+        "A",
+        "Sync tomorrow at 2 with the design team in the 4th floor lounge",
+        "2026-04-17 14:00",
+        location="the 4th floor lounge",
+    ),
+    c(
+        "A",
+        "the 2nd round interview on the 21st at 2pm",
+        "2026-04-21 14:00",
+        subject="2nd round interview",
+    ),
+    c("A", "on the 4th at 2pm", "2026-05-04 14:00"),
+    c(
+        "A",
+        "hi, could you please schedule a sync with ann@x.io tomorrow 2pm",
+        "2026-04-17 14:00",
+        subject="Sync",
+        emails=["ann@x.io"],
+    ),
+    c("A", "pls book a call w/ ann@x.io tomorrow 2pm", "2026-04-17 14:00", subject="Call"),
+    c(
+        "A",
+        "Sync w/ john.doe@acme.com tmrw at 2pm EST (30 min)",
+        "2026-04-17 14:00",
+        30,
+        "America/New_York",
+        subject="Sync",
+        emails=["john.doe@acme.com"],
+    ),
+    c(
+        "A",
+        "Sync tomorrow 2pm, john@acme.com, mary@acme.com.",
+        "2026-04-17 14:00",
+        subject="Sync",
+        emails=["john@acme.com", "mary@acme.com"],
+    ),
+    c("A", "sync tmrw 2pm 1h30m", "2026-04-17 14:00", 90),
+    c("A", "sync tmrw 2pm 1hr30", "2026-04-17 14:00", 90),
+    c("A", "sync tmrw 2p - 3p", "2026-04-17 14:00", "2026-04-17 15:00"),
+    c("A", "sync tmrw 1400h", "2026-04-17 14:00"),
+    c(
+        "A",
+        "sync tomorrow 2:00pm - 2:30pm PST",
+        "2026-04-17 14:00",
+        "2026-04-17 14:30",
+        "America/Los_Angeles",
+    ),
 ]
 
 
