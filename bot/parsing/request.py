@@ -40,7 +40,9 @@ _LOCATION_TAG = re.compile(
     r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00,;\n]+)", re.I
 )
 _WORD = re.compile(r"\S+")
-_EMOJI_CODE = re.compile(r"(?<![\w:])(?::(?:[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*|[+-]1):)+(?![\w:])")
+_EMOJI_CODE = re.compile(
+    r"(?<![\w:])(?::(?:(?=[a-z0-9_+'-]{0,60}[a-z])[a-z0-9_+'-]{1,60}|[+-]1):)+(?![\w:])"
+)
 _UNMASKED = re.compile(r"[^\x00]+")
 _SUBJECT_TAG = re.compile(r"\b(?:subject|title|topic)\s*:\s*(?P<v>[^\x00,;\n]+)", re.I)
 _LOCATION_PREP = re.compile(r"(?:^|(?<=[\s(]))(?P<prep>at|in|@)\s+(?=[^\s\x00])", re.I)
