@@ -96,7 +96,7 @@ class Token:
 _AMPM = r"(?:(?:\s?(?P<ap>[ap])\.?m|(?P<ap1>[ap]))(?![a-z])\.?)"
 # A clock time inside a range: 3, 3pm, 3:30, 15:00, 9.30am, noon, midnight.
 _TS = (
-    r"(?:12\s*noon|noon|midday|midnight|(?:[01]?[0-9]|2[0-3])(?:[:.][0-5][0-9])?"
+    r"(?:12(?:[:.]00)?\s*noon|noon|midday|midnight|(?:[01]?[0-9]|2[0-3])(?:[:.][0-5][0-9])?"
     r"(?:\s?[ap]\.?m(?![a-z])\.?|[ap](?![a-z]))?)"
 )
 _AFTER_NUMBER = (
@@ -181,6 +181,10 @@ _ISO_DATE = re.compile(
     r"(?<![0-9/.-])(?:\bon\s+)?(?P<y>[0-9]{4})(?P<s>[-/.])(?P<mo>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})"
     r"(?![0-9/-]|\.[0-9])",
     _I,
+)
+# "20260424": a compact ISO 8601 date (checked to be a real date when scanned)
+_COMPACT_DATE = re.compile(
+    r"(?<![0-9A-Za-z.:/-])(?P<y>20[0-9]{2})(?P<mo>[01][0-9])(?P<d>[0-3][0-9])(?![0-9A-Za-z.:/-])"
 )
 _MONTH_DAY = re.compile(
     rf"""\b(?:on\s+)?(?P<mon>{_MONTH})(?:\s+(?:the\s+)?|-(?=[0-9]))
@@ -313,7 +317,7 @@ _TIME = re.compile(
     rf"""(?:(?P<pre>\bat|@|\baround|\babout|\bby|\bstarting(?:\s+at)?|\bstarts?\s+at
     |\bbeginning\s+at)\s*)?(?<![0-9A-Za-z:./])
     (?:(?P<mil>(?:[01][0-9]|2[0-3])[0-5][0-9])(?P<hrs>\s*(?:hrs|hours|h)\b)?
-     |(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
+     |(?P<noon>12(?:[:.]00)?\s*noon|noon|midday)|(?P<midnight>12(?:[:.]00)?\s*midnight|midnight)
      |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?
      |(?P<hh>[0-9]{{1,2}})h(?![a-z0-9:]))
     (?P<zulu>(?<=[0-9])Z\b)?
@@ -335,7 +339,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z#]+\.?)\s*$")
 _NUMBERED = words(
     "room rooms floor suite building bldg level gate desk table platform no number nr ext "
     "sprint version v step phase page chapter pod booth huddle lab office studio hall area "
-    "zone track q quarter item issue ticket pr # bug case part round"
+    "zone track q quarter item issue ticket pr # bug case part round release build"
 )
 _COMPACT_HOURS = re.compile(r"^([0-9]{1,2})h[0-9]{2}$", _I)
 _CLOCK_HOURS = re.compile(r"^([0-9]{1,2})h$", _I)
@@ -414,7 +418,7 @@ class Scanner:
 
 # ---------------------------------------------------------------- clocks
 _CLOCK = re.compile(
-    r"""^(?:(?P<noon>12\s*noon|noon|midday)|(?P<midnight>12\s*midnight|midnight)
+    r"""^(?:(?P<noon>12(?:[:.]00)?\s*noon|noon|midday)|(?P<midnight>12(?:[:.]00)?\s*midnight|midnight)
     |(?P<h>[0-9]{1,2})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?
      (?:\s?(?P<ap>[ap])\.?m\.?|(?P<ap1>[ap]))?)$""",
     _IX,
@@ -604,13 +608,16 @@ def _scan_dates(sc: Scanner, date_order: str) -> None:
 
 
 def _scan_calendar_dates(sc: Scanner, date_order: str) -> None:
-    """ISO, "April 15", "15 April", 4/15, 15.04.2026."""
-    for m in _ISO_DATE.finditer(sc.masked):
-        try:
-            day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
-        except ValueError:
-            continue
-        sc.consume(m.start(), m.end(), DATE, DateSpec("abs", day=day, year_given=True))
+    """ISO (2026-04-15, 20260415), "April 15", "15 April", 4/15, 15.04.2026."""
+    for pattern in (_ISO_DATE, _COMPACT_DATE):
+        for m in pattern.finditer(sc.masked):
+            if pattern is _COMPACT_DATE and numbered_thing_before(sc, m.start()):
+                continue  # "ticket 20260424" is a number
+            try:
+                day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+            except ValueError:
+                continue
+            sc.consume(m.start(), m.end(), DATE, DateSpec("abs", day=day, year_given=True))
     for pattern in (_MONTH_DAY, _DAY_MONTH):
         for m in pattern.finditer(sc.masked):
             word = m.group("mon")
@@ -773,7 +780,7 @@ def _scan_ranges(sc: Scanner) -> None:
         if a is None or b is None:
             continue
         bare_a, bare_b = _is_bare(a, m.group("a")), _is_bare(b, m.group("b"))
-        if bare_a and not pre and _numbered_thing_before(sc, m.start("a")):
+        if bare_a and not pre and numbered_thing_before(sc, m.start("a")):
             continue  # "Room 12 until 5pm": 12 is the room
         # "10-11" alone could be anything; next to a day ("tomorrow 10-11") it is a range.
         beside_day = DATE in (sc.kind_before(m.start()), sc.kind_after(m.end()))
@@ -792,7 +799,7 @@ def _scan_ranges(sc: Scanner) -> None:
         sc.consume(start, m.end(), RANGE, (a, b))
 
 
-def _numbered_thing_before(sc: Scanner, pos: int) -> bool:
+def numbered_thing_before(sc: Scanner, pos: int) -> bool:
     """Whether the word before ``pos`` is something numbered ("Room 12", "Sprint 3")."""
     m = _WORD_BEFORE.search(sc.masked, max(0, pos - 24), pos)
     return m is not None and m.group(1).lower().rstrip(".") in _NUMBERED
@@ -867,7 +874,7 @@ def _scan_times(sc: Scanner) -> None:
                 m.group("ap1")
                 and not pre
                 and sc.kind_before(m.start()) != DATE
-                and (sc.kind_after(m.end()) != DATE or _numbered_thing_before(sc, m.start()))
+                and (sc.kind_after(m.end()) != DATE or numbered_thing_before(sc, m.start()))
             ):
                 continue
             if ap is None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from bot.parsing.grammar import DATE, MASK, RANGE, TIME, ZONE, Scanner, scan_time
+from bot.parsing.grammar import (
+    DATE,
+    MASK,
+    RANGE,
+    TIME,
+    ZONE,
+    Scanner,
+    numbered_thing_before,
+    scan_time,
+)
 from bot.parsing.model import EXAMPLE, WHEN_EXAMPLE, AppointmentRequest, Attendee, ParseError
 from bot.parsing.numbers import NUMBER_WORD, words
 from bot.parsing.people import TIME_WORD as _TIME_WORD
@@ -383,6 +392,26 @@ def warm_up() -> None:
     _fallback_day("the 3rd of next month", now)
 
 
+# "4.24 at 1pm", "4-24 at 1pm": two numbers right before the time, no other day given.
+_NUMBER_PAIR = re.compile(r"(?<![\w.\-/:#])[0-9]{1,2}[-.][0-9]{1,2}(?![\w.\-/:])")
+
+
+def _check_number_pair_date(sc: Scanner, example: str) -> None:
+    """A day written as "4.24" or "4-24" right before the time is refused, never dropped.
+
+    Dashes and dots between two numbers are also versions and ranges ("Sprint 3-4",
+    "v2.3"), so only a pair straight before the clock time, not after a numbered
+    thing, counts.
+    """
+    for m in _NUMBER_PAIR.finditer(sc.masked):
+        if sc.kind_after(m.end()) in (TIME, RANGE) and not numbered_thing_before(sc, m.start()):
+            raise ParseError(
+                f"Is “{m.group()}” a date? Write it with a month name (“Apr 24”) or a slash "
+                "(“4/24”).",
+                example=example,
+            )
+
+
 def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> date | None:
     """Time words the grammar could not place are an error, never silently dropped.
 
@@ -390,6 +419,8 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
     phrase as one (then it is the day, returned here).
     """
     found: date | None = None
+    if not sc.of_kind(DATE):
+        _check_number_pair_date(sc, example)
     for fragment, offset in _fragments(sc):
         unitless = _UNITLESS_LENGTH.match(fragment)
         if unitless and sc.kind_before(offset) in (TIME, RANGE):

@@ -1039,6 +1039,25 @@ CASES += [
         "2026-04-17 14:30",
         "America/Los_Angeles",
     ),
+    # dates in numeric forms that are easy to drop silently
+    c("A", "20260424 1pm", "2026-04-24 13:00"),
+    c("A", "ticket 20260424 tomorrow 1pm", "2026-04-17 13:00", subject="ticket 20260424"),
+    e("A", "4.24 at 1pm", "a date?"),
+    e("A", "4-24 at 1pm", "a date?"),
+    c("A", "Sprint 3-4 at 2pm", "2026-04-16 14:00", subject="Sprint 3-4"),
+    c("A", "release 2.3 at 2pm", "2026-04-16 14:00", subject="release 2.3"),
+    c("A", "Retro sprint 3-4 tomorrow 2pm", "2026-04-17 14:00", subject="Retro sprint 3-4"),
+    c("A", "monday 12:00 noon", "2026-04-20 12:00"),
+    c("A", "on Monday the 20th of April at 10am", "2026-04-20 10:00"),
+    c("A", "April the 20th at 10am", "2026-04-20 10:00"),
+    c("A", "monday at ten thirty", "2026-04-20 10:30"),
+    c("A", "monday 10 oclock", "2026-04-20 10:00"),
+    c("A", "friday at 12am", "2026-04-17 00:00"),
+    c("A", "friday at 12:30am", "2026-04-17 00:30"),
+    c("A", "Fri the 24th at 1pm", "2026-04-24 13:00"),
+    c("A", "Thu, 23 Apr 2026 14:00:00 -0400", "2026-04-23 14:00"),
+    e("A", "Friday the 13th at 1pm", "not a friday"),
+    e("A", "tomorrow 24:00"),
 ]
 
 
