@@ -476,12 +476,11 @@ def _restated(sc: Scanner) -> tuple[Scanner, Scanner, str, str] | None:
     first.masked = second.masked = sc.masked
     first.tokens = [t for t in sc.tokens if t is not s2 and t is not z2]
     second.tokens = [t for t in sc.tokens if t is not s1 and t is not z1]
-    return (
-        first,
-        second,
-        " ".join(sc.text[s1.start : z1.end].split()),
-        " ".join(sc.text[s2.start : z2.end].split()),
-    )
+
+    def said(a: int, b: int) -> str:
+        return " ".join(sc.text[a:b].split()).strip("()[] ")
+
+    return first, second, said(s1.start, z1.end), said(s2.start, z2.end)
 
 
 def _resolve(sc: Scanner, **kwargs) -> When:

@@ -166,3 +166,26 @@ def test_importing_the_parser_pulls_in_no_io_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_parse_when_accepts_one_moment_restated_in_a_second_zone() -> None:
+    start, end, zone = parse_when("tomorrow 1pm PT / 4pm ET", now=NOW, tz="America/New_York")
+    la = pytz.timezone("America/Los_Angeles")
+    assert (start, end, zone) == (
+        la.localize(datetime(2026, 3, 5, 13, 0)),
+        la.localize(datetime(2026, 3, 5, 13, 30)),
+        "America/Los_Angeles",
+    )
+
+
+def test_restated_times_that_disagree_are_refused_with_both_named() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_when("tomorrow 1pm PT (3pm ET)", now=NOW, tz="America/New_York")
+    assert "“1pm PT”" in info.value.message and "“3pm ET”" in info.value.message
+    assert "not the same moment" in info.value.message
+    assert info.value.example == "tomorrow 3pm"
+
+
+def test_slack_emoji_codes_leave_the_subject_but_unicode_emoji_stay() -> None:
+    r = parse_request(":rocket: Launch 🚀 tomorrow 3pm :tada:", now=NOW, tz="America/New_York")
+    assert r.subject == "Launch 🚀"
