@@ -392,6 +392,16 @@ def warm_up() -> None:
     _fallback_day("the 3rd of next month", now)
 
 
+# Holidays name a day the grammar does not compute; with no other day in the text they
+# are refused ("NYE 8pm"), never dropped. Beside a day they are a subject ("Christmas
+# party tomorrow 3pm").
+_HOLIDAY = re.compile(
+    r"\b(?:new\s+years?['’]?s?(?:\s+(?:day|eve))?|nye|christmas(?:\s+(?:day|eve))?|xmas"
+    r"|boxing\s+day|thanksgiving|easter(?:\s+(?:sunday|monday))?|good\s+friday|halloween"
+    r"|valentine['’]?s(?:\s+day)?|independence\s+day|memorial\s+day|labou?r\s+day"
+    r"|mlk\s+day|juneteenth|hanukkah|diwali|eid)\b",
+    re.I,
+)
 # "4.24 at 1pm", "4-24 at 1pm": two numbers right before the time, no other day given.
 _NUMBER_PAIR = re.compile(r"(?<![\w.\-/:#])[0-9]{1,2}[-.][0-9]{1,2}(?![\w.\-/:])")
 
@@ -421,6 +431,12 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
     found: date | None = None
     if not sc.of_kind(DATE):
         _check_number_pair_date(sc, example)
+        holiday = _HOLIDAY.search(sc.masked)
+        if holiday is not None:
+            raise ParseError(
+                f"Which day is “{holiday.group()}”? Write the date instead, e.g. “Dec 31 8pm”.",
+                example=example,
+            )
     for fragment, offset in _fragments(sc):
         unitless = _UNITLESS_LENGTH.match(fragment)
         if unitless and sc.kind_before(offset) in (TIME, RANGE):

@@ -1058,6 +1058,29 @@ CASES += [
     c("A", "Thu, 23 Apr 2026 14:00:00 -0400", "2026-04-23 14:00"),
     e("A", "Friday the 13th at 1pm", "not a friday"),
     e("A", "tomorrow 24:00"),
+    # London, day-first habits (anchor B, default month-first order still applies to 4/1)
+    c("B", "catch-up 2 Jan 10:30", "2027-01-02 10:30", subject="catch-up"),
+    c("B", "catch-up on the 2nd of Jan at 10.30", "2027-01-02 10:30"),
+    c("B", "catch-up Saturday 2nd January 10:30am", "2027-01-02 10:30"),
+    c("B", "catch-up tomorrow at half 7 in the evening", "2026-12-31 19:30"),
+    c("B", "catch-up tomorrow 7pm UK time", "2026-12-31 19:00", 30, "Europe/London"),
+    c("B", "catch-up tomorrow at 19:00 GMT", "2026-12-31 19:00", 30, "GMT"),
+    c("B", "catch-up 4 Jan, 11-12", "2027-01-04 11:00", "2027-01-04 12:00"),
+    # holidays: refused when they are the only day, a subject beside a day
+    e("B", "catch-up new year's day 10am", "which day"),
+    e("B", "catch-up NYE 8pm", "which day"),
+    c(
+        "B",
+        "Christmas party planning tomorrow 3pm",
+        "2026-12-31 15:00",
+        subject="Christmas party planning",
+    ),
+    c(
+        "A",
+        "Thanksgiving potluck on Nov 26 at noon",
+        "2026-11-26 12:00",
+        subject="Thanksgiving potluck",
+    ),
 ]
 
 
