@@ -214,7 +214,7 @@ _RELATIVE_DAY = re.compile(
     r"""\b(?:(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)
     |(?P<dby>(?:the\s+)?day\s+before\s+yesterday)
     |(?P<tom>tom+or+ow|tmrr?w|tmr|tmw|tmrow|2mor+ow|2moro|2mrw)
-    |(?P<tod>today|tonight|tonite)
+    |(?P<tod>today|2day|tdy|tonight|tonite|2nite)
     |(?P<yes>yesterday)
     |(?P<this>this\s+(?:morning|afternoon|evening))
     )\b""",
@@ -226,17 +226,24 @@ _IN_DAYS = re.compile(
     _IX,
 )
 _NEXT_WEEK_WEEKDAY = re.compile(
-    rf"\b(?P<nw>next|this)\s+week(?:\s*,)?\s+(?:on\s+)?(?P<wd>{_WEEKDAY})\b\.?", _I
+    rf"\b(?P<nw>next|nxt|this)\s+(?:week|wk)(?:\s*,)?\s+(?:on\s+)?(?P<wd>{_WEEKDAY})\b\.?", _I
 )
 _WEEKDAY_RE = re.compile(
-    rf"""\b(?:(?P<mod>this\s+coming|this|next|coming|following|on|last|previous|past)\s+)?
+    rf"""\b(?:(?P<mod>this\s+coming|this|next|nxt|coming|following|on|last|previous|past)\s+)?
     (?P<wd>{_WEEKDAY})\b\.?
-    (?:\s+(?:of\s+)?(?P<after>next\s+week|this\s+week|after\s+next))?""",
+    (?:\s+(?:of\s+)?(?P<after>(?:next|nxt)\s+(?:week|wk)|this\s+(?:week|wk)|after\s+next))?""",
     _IX,
 )
-_WEEK_ONLY = re.compile(r"\b(?:next|this|the\s+following)\s+(?:week|month|year)\b", _I)
+_WEEK_ONLY = re.compile(r"\b(?:next|nxt|this|the\s+following)\s+(?:week|wk|month|year)\b", _I)
+# A clock time that cannot be anything else, right ahead: "(,) (at|@) 3pm / 15:00 / noon".
+_CLOCK_AHEAD_TEXT = (
+    r"\s*,?\s*(?:at\s+|@\s*)?(?:noon|midday"
+    r"|[0-9]{1,2}(?::[0-5][0-9])?\s?[ap]\.?m(?![a-z])|[0-9]{1,2}:[0-5][0-9])(?![0-9])"
+)
+_CLOCK_AHEAD = re.compile(_CLOCK_AHEAD_TEXT, _I)
 _DAY_OF_MONTH = re.compile(
-    rf"\b(?P<on>on\s+the|on|the)\s+(?:(?P<d>[0-9]{{1,2}}){_ORD}|(?P<dw>{ORDINAL_WORD}))"
+    rf"\b(?P<on>on\s+the|on|the)\s+(?:(?P<d>[0-9]{{1,2}}){_ORD}|(?P<dw>{ORDINAL_WORD})"
+    rf"|(?<=\bthe\s)(?P<dn>[0-9]{{1,2}})(?={_CLOCK_AHEAD_TEXT}))"
     r"(?![a-z0-9])(?:\s+of\s+(?P<which>the|this|next)\s+month)?"
     # "the 4th floor", "the 2nd round", "the 3rd time": an ordinal before a noun that
     # counts something else is not a day of the month
@@ -245,12 +252,6 @@ _DAY_OF_MONTH = re.compile(
     r"|street|st|ave|avenue|annual|person|candidate|interview|session|call|meeting)\b)",
     _I,
 )
-# A clock time that cannot be anything else, right ahead: "(,) (at|@) 3pm / 15:00 / noon".
-_CLOCK_AHEAD_TEXT = (
-    r"\s*,?\s*(?:at\s+|@\s*)?(?:noon|midday"
-    r"|[0-9]{1,2}(?::[0-5][0-9])?\s?[ap]\.?m(?![a-z])|[0-9]{1,2}:[0-5][0-9])(?![0-9])"
-)
-_CLOCK_AHEAD = re.compile(_CLOCK_AHEAD_TEXT, _I)
 # "Perf review 28th 3pm": an ordinal without "the"/"on" is a day of the month only
 # right before such a clock time ("3rd floor" never is).
 _BARE_ORDINAL = re.compile(
@@ -672,12 +673,12 @@ def _scan_relative_days(sc: Scanner) -> None:
 def _scan_weekdays(sc: Scanner) -> None:
     """ "Friday", "this/next Friday", "next week Friday", "Friday after next", "last Friday"."""
     for m in _NEXT_WEEK_WEEKDAY.finditer(sc.masked):
-        mode = "next" if m.group("nw").lower() == "next" else "this"
+        mode = "this" if m.group("nw").lower() == "this" else "next"
         wd = _WEEKDAYS[m.group("wd").lower()[:3]]
         sc.consume(m.start(), m.end(), DATE, DateSpec("weekday", weekday=wd, mode=mode))
     for m in _WEEKDAY_RE.finditer(sc.masked):
-        mod = (m.group("mod") or "").lower().split()
-        after = (m.group("after") or "").lower()
+        mod = (m.group("mod") or "").lower().replace("nxt", "next").split()
+        after = (m.group("after") or "").lower().replace("nxt", "next")
         mode: str | None = None
         if mod and mod[0] in ("last", "previous", "past"):
             mode = "last"
@@ -692,7 +693,8 @@ def _scan_weekdays(sc: Scanner) -> None:
 
 
 def _day_number(m: re.Match[str]) -> int:
-    return int(m.group("d")) if m.group("d") else (ordinal(m.group("dw")) or 0)
+    digits = m.group("d") or m.groupdict().get("dn")
+    return int(digits) if digits else (ordinal(m.group("dw")) or 0)
 
 
 def _month_day(month: int, day: int, year: str | None) -> DateSpec | None:

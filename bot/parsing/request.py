@@ -379,7 +379,7 @@ def _fallback_day(fragment: str, now: datetime) -> date | None:
 
 # "3pm for 2": a length without a unit, right after the time.
 _UNITLESS_LENGTH = re.compile(r"\s*(for\s+[0-9]{1,3}(?:\.[0-9]+)?)\s*(?:$|[,;.])")
-_BARE_COUNT = re.compile(r"^\s*(?:[0-9]+|an?)\s+(?:days?|weeks?|months?|years?)\s*$", re.I)
+_BARE_COUNT = re.compile(r"^\s*(?:[0-9]+\s*|an?\s+)(?:days?|weeks?|months?|years?)\s*$", re.I)
 
 
 def warm_up() -> None:

@@ -1081,6 +1081,21 @@ CASES += [
         "2026-11-26 12:00",
         subject="Thanksgiving potluck",
     ),
+    # texting shorthand
+    c("A", "sync nxt tues 3pm", "2026-04-21 15:00", subject="sync"),
+    c("A", "sync nxt thurs 3pm", "2026-04-23 15:00", subject="sync"),
+    c("A", "sync thurs nxt wk 3pm", "2026-04-23 15:00", subject="sync"),
+    c("A", "sync nxt wk tues 3pm", "2026-04-21 15:00", subject="sync"),
+    c("A", "sync 2day 3pm", "2026-04-16 15:00", subject="sync"),
+    c("A", "sync tdy 3pm", "2026-04-16 15:00", subject="sync"),
+    c("A", "sync 2nite 8", "2026-04-16 20:00", subject="sync"),
+    e("A", "sync 2days 3pm"),
+    e("A", "sync nxt wk"),
+    c("A", "sync on the 22 at 3pm", "2026-04-22 15:00", subject="sync"),
+    c("A", "sync the 22 at 3pm", "2026-04-22 15:00", subject="sync"),
+    c("A", "the 2 of us sync at 3pm", "2026-04-16 15:00", subject="2 of us sync"),
+    c("A", "sync 22nd @ 3pm", "2026-04-22 15:00", subject="sync"),
+    c("A", "sync wednesday, the 22nd, at 3 p.m.", "2026-04-22 15:00", subject="sync"),
 ]
 
 
