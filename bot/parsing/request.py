@@ -34,6 +34,7 @@ EMOJI = "emoji"  # a Slack emoji code (":tada:"), dropped
 
 _QUOTED = re.compile(
     r"\"(?P<a>[^\"\x00]{1,200})\"|“(?P<b>[^”\x00]{1,200})”|(?<!\w)'(?P<c>[^'\x00]{1,200})'(?!\w)"
+    r"|‘(?P<d>[^’\x00]{1,200})’(?!\w)"
 )
 _NOTES = re.compile(
     r"(?:(?<=\s)|^)(?:--|—)\s+(?P<v>[^\x00]+)$"
@@ -94,7 +95,7 @@ _LEADING_VERBS = re.compile(
     r"|arrange|organi[sz]e|create|add|put\s+in)\s+)(?:an?\s+|the\s+)?",
     re.I,
 )
-_EDGE_PUNCT = " \t\n,;:.!?-–—()[]{}|/\\\"'+*"
+_EDGE_PUNCT = " \t\n,;:.!?-–—()[]{}|/\\\"'+*`~_…"
 # Time words the grammar did not take. Deliberately narrow: "PM sync", "Coffee with June"
 # and "Weekend plans" are subjects, not times.
 _MONTH_NAME = (
@@ -129,6 +130,10 @@ _LEFTOVER_TEMPORAL = re.compile(
 _WINDOW = re.compile(
     r"(?:or\s+)?(?:after|before|later|earlier)|(?:not|no)\s+(?:later|earlier)\s+than"
     r"|not\s+(?:before|after)|(?:at\s+the\s+)?(?:latest|earliest)",
+    re.I,
+)
+_WINDOW_BEFORE_TIME = re.compile(
+    r"after|before|(?:not|no)\s+(?:later|earlier)\s+than|not\s+(?:before|after)|earliest|latest",
     re.I,
 )
 _RECURRING = re.compile(
@@ -203,7 +208,9 @@ def _scan_notes(sc: Scanner) -> str | None:
 
 def _scan_quoted_subject(sc: Scanner) -> str | None:
     for m in _QUOTED.finditer(sc.masked):
-        value = " ".join((m.group("a") or m.group("b") or m.group("c") or "").split())
+        value = " ".join(
+            (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").split()
+        )
         if value:
             sc.consume(m.start(), m.end(), SUBJECT, value)
             return value
@@ -228,6 +235,15 @@ def _scan_emoji_codes(sc: Scanner) -> None:
     """
     for m in _EMOJI_CODE.finditer(sc.masked):
         sc.consume(m.start(), m.end(), EMOJI, None)
+
+
+# Slack's _italic_ and ~strike~ marks glue to words ("_tomorrow_" would hide the day).
+_SLACK_STYLE = re.compile(r"(?<![\w\x00])[_~]+(?=[^\s_~\x00])|(?<=[^\s_~\x00])[_~]+(?![\w\x00])")
+
+
+def _drop_slack_styling(sc: Scanner) -> None:
+    """Blank Slack's italic/strike marks (after links and emails took theirs)."""
+    sc.masked = _SLACK_STYLE.sub(lambda m: " " * len(m.group()), sc.masked)
 
 
 def _scan_location(sc: Scanner, *, have_url: bool = False) -> str | None:
@@ -455,6 +471,12 @@ def _leftover_time_words(sc: Scanner, now: datetime, tz: str, example: str) -> d
                     m = _LEFTOVER_TEMPORAL.search(sc.masked, m.end(), end)
                     continue
             if _WINDOW.fullmatch(m.group()):
+                if _WINDOW_BEFORE_TIME.fullmatch(m.group()) and not sc.masked[
+                    m.end() :
+                ].lstrip().startswith(MASK):
+                    # "drinks after" at the end of the text: a subject, not "after 2pm"
+                    m = _LEFTOVER_TEMPORAL.search(sc.masked, m.end(), end)
+                    continue
                 raise ParseError(
                     f"“{' '.join(m.group().split())}” gives a window, not a time; tell me when "
                     "it starts.",
@@ -562,6 +584,7 @@ def parse_request(
     quoted = _scan_quoted_subject(sc)
     urls = link_urls + _scan_urls(sc)
     _scan_emoji_codes(sc)
+    _drop_slack_styling(sc)
     _check_recurring(sc, EXAMPLE)
     scan_time(sc, date_order)
     location = _scan_location(sc, have_url=bool(urls))
@@ -613,6 +636,7 @@ def parse_when(
     tz = _person_zone(tz, WHEN_EXAMPLE)
     clean, _, _ = unescape_slack(text.replace(MASK, " "))
     sc = Scanner(clean)
+    _drop_slack_styling(sc)
     try:
         _check_recurring(sc, WHEN_EXAMPLE)
         scan_time(sc, date_order)

@@ -1096,6 +1096,38 @@ CASES += [
     c("A", "the 2 of us sync at 3pm", "2026-04-16 15:00", subject="2 of us sync"),
     c("A", "sync 22nd @ 3pm", "2026-04-22 15:00", subject="sync"),
     c("A", "sync wednesday, the 22nd, at 3 p.m.", "2026-04-22 15:00", subject="sync"),
+    # Slack formatting around the words
+    c("A", "Demo _tomorrow_ 3pm", "2026-04-17 15:00", subject="Demo"),
+    c("A", "Demo *tomorrow* at *3pm*", "2026-04-17 15:00", subject="Demo"),
+    c("A", "Demo `tomorrow 3pm`", "2026-04-17 15:00", subject="Demo"),
+    e("A", "Demo ~today~ tomorrow 3pm", "two days"),
+    c("A", "Demo tomorrow 3pm &amp; drinks after", "2026-04-17 15:00"),
+    c("A", "‘Demo’ tomorrow 3pm", "2026-04-17 15:00", subject="Demo"),
+    c("A", "Demo… tomorrow 3pm", "2026-04-17 15:00", subject="Demo"),
+    c("A", "snake_case review tomorrow 3pm", "2026-04-17 15:00", subject="snake_case review"),
+    c(
+        "A",
+        "Review tomorrow 3pm https://x.com/_next/a_b",
+        "2026-04-17 15:00",
+        subject="Review",
+        location="https://x.com/_next/a_b",
+    ),
+    c(
+        "A",
+        "Review w/ john_doe@x.com tomorrow 3pm",
+        "2026-04-17 15:00",
+        subject="Review",
+        emails=["john_doe@x.com"],
+    ),
+    c("A", "Q&amp;A tomorrow 3pm", "2026-04-17 15:00", subject="Q&A"),
+    c(
+        "A",
+        "Demo tomorrow 3pm <https://zoom.us/j/1|join here>",
+        "2026-04-17 15:00",
+        subject="Demo",
+        location="https://zoom.us/j/1",
+    ),
+    c("A", "Demo in <#C0123|design> tomorrow 3pm", "2026-04-17 15:00", subject="Demo"),
 ]
 
 
