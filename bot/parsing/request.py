@@ -34,7 +34,7 @@ EMOJI = "emoji"  # a Slack emoji code (":tada:"), dropped
 
 _QUOTED = re.compile(
     r"\"(?P<a>[^\"\x00]{1,200})\"|“(?P<b>[^”\x00]{1,200})”|(?<!\w)'(?P<c>[^'\x00]{1,200})'(?!\w)"
-    r"|‘(?P<d>[^’\x00]{1,200})’(?!\w)"
+    r"|‘(?P<d>[^‘’\x00]{1,200})’(?!\w)"
 )
 _NOTES = re.compile(
     r"(?:(?<=\s)|^)(?:--|—)\s+(?P<v>[^\x00]+)$"
