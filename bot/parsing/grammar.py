@@ -96,7 +96,7 @@ class Token:
 _AMPM = r"(?:(?:\s?(?P<ap>[ap])\.?m|(?P<ap1>[ap]))(?![a-z])\.?)"
 # A clock time inside a range: 3, 3pm, 3:30, 15:00, 9.30am, noon, midnight.
 _TS = (
-    r"(?:12(?:[:.]00)?\s*noon|noon|midday|midnight|(?:[01]?[0-9]|2[0-3])(?:[:.][0-5][0-9])?"
+    r"(?:(?:12|twelve)(?:[:.]00)?\s*noon|noon|midday|midnight|(?:[01]?[0-9]|2[0-3])(?:[:.][0-5][0-9])?"
     r"(?:\s?[ap]\.?m(?![a-z])\.?|[ap](?![a-z]))?)"
 )
 _AFTER_NUMBER = (
@@ -211,7 +211,7 @@ _DOTTED_DATE = re.compile(
     _I,
 )
 _RELATIVE_DAY = re.compile(
-    r"""\b(?:(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)
+    r"""\b(?:(?P<dat>(?:the\s+)?day\s+after\s+(?:tom+or+ow|tmrr?w|tmr|tmw|2mor+ow|2moro))
     |(?P<dby>(?:the\s+)?day\s+before\s+yesterday)
     |(?P<tom>tom+or+ow|tmrr?w|tmr|tmw|tmrow|2mor+ow|2moro|2mrw)
     |(?P<tod>today|2day|tdy|tonight|tonite|2nite)
@@ -318,7 +318,7 @@ _TIME = re.compile(
     rf"""(?:(?P<pre>\bat|@|\baround|\babout|\bby|\bstarting(?:\s+at)?|\bstarts?\s+at
     |\bbeginning\s+at)\s*)?(?<![0-9A-Za-z:./])
     (?:(?P<mil>(?:[01][0-9]|2[0-3])[0-5][0-9])(?P<hrs>\s*(?:hrs|hours|h)\b)?
-     |(?P<noon>12(?:[:.]00)?\s*noon|noon|midday)|(?P<midnight>12(?:[:.]00)?\s*midnight|midnight)
+     |(?P<noon>(?:12|twelve)(?:[:.]00)?\s*noon|noon|midday)|(?P<midnight>12(?:[:.]00)?\s*midnight|midnight)
      |(?P<h>[0-9]{{1,2}})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?{_AMPM}?
      |(?P<hh>[0-9]{{1,2}})h(?![a-z0-9:]))
     (?P<zulu>(?<=[0-9])Z\b)?
@@ -419,7 +419,7 @@ class Scanner:
 
 # ---------------------------------------------------------------- clocks
 _CLOCK = re.compile(
-    r"""^(?:(?P<noon>12(?:[:.]00)?\s*noon|noon|midday)|(?P<midnight>12(?:[:.]00)?\s*midnight|midnight)
+    r"""^(?:(?P<noon>(?:12|twelve)(?:[:.]00)?\s*noon|noon|midday)|(?P<midnight>12(?:[:.]00)?\s*midnight|midnight)
     |(?P<h>[0-9]{1,2})(?:(?P<sep>[:.h])(?P<m>[0-5][0-9])(?::[0-5][0-9])?)?
      (?:\s?(?P<ap>[ap])\.?m\.?|(?P<ap1>[ap]))?)$""",
     _IX,
@@ -884,8 +884,12 @@ def _scan_times(sc: Scanner) -> None:
                     continue  # "at 1 Market St" is an address
                 after_day = sc.kind_before(m.start()) in (DATE, DAYPART)
                 if sep is None and not pre:
-                    # A bare number is a time only after "at" or right after a day.
-                    if not after_day:
+                    # A bare number is a time only after "at", right after a day, or with
+                    # "in the evening" / "at night" after it.
+                    before_daypart = sc.kind_after(m.end()) == DAYPART and not (
+                        numbered_thing_before(sc, m.start())
+                    )
+                    if not (after_day or m.group("dp") or before_daypart):
                         continue
                     if sc.masked[m.start() - 1 : m.start()] not in (" ", MASK, ""):
                         continue

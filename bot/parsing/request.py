@@ -115,6 +115,8 @@ _LEFTOVER_TEMPORAL = re.compile(
     r"|(?:after|before|(?:not|no)\s+(?:later|earlier)\s+than|not\s+(?:before|after)|earliest"
     r"|latest)(?=\s*(?:\x00|$))"
     r"|(?<=\x00\s)(?:or\s+(?:later|earlier|after|before)|(?:at\s+the\s+)?(?:latest|earliest))"
+    # "the next day": next after which day? never dropped
+    r"|(?:the\s+)?(?:next|following|previous)\s+day"
     # "Friday week", "a week Friday" (British: a week after that day): never dropped
     r"|(?<=\x00\s)week(?=\s*(?:$|\x00|[,.;!?)]))|a\s+week(?=\s*(?:\x00|$))"
     r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"

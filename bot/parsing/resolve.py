@@ -221,6 +221,12 @@ def _start_hour(clock: Clock, hint: str | None) -> tuple[time, bool]:
     if hour is None:
         if hint == "night" and clock.hour == 12:  # "tonight at 12" is midnight
             return time(0, clock.minute), True
+        if hint == "night" and 1 <= clock.hour <= 4:
+            # "tonight at 1": 1pm is not at night, and 1am is already the next day
+            raise ParseError(
+                f"At night, “{clock.hour}” could be {clock.hour}am or {clock.hour}pm; write "
+                "am or pm."
+            )
         hour = _bare_hour(clock.hour, hint)
     return time(hour, clock.minute), False
 

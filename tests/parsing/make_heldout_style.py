@@ -1128,6 +1128,27 @@ CASES += [
         location="https://zoom.us/j/1",
     ),
     c("A", "Demo in <#C0123|design> tomorrow 3pm", "2026-04-17 15:00", subject="Demo"),
+    # dayparts and relative days, TempEval style
+    c("A", "8 in the evening tomorrow", "2026-04-17 20:00"),
+    c("A", "Room 8 in the evening tomorrow at 7", "2026-04-17 19:00", location="Room 8"),
+    c("A", "2 morning standups tomorrow 9am", "2026-04-17 09:00", subject="2 morning standups"),
+    c("A", "twelve noon tomorrow", "2026-04-17 12:00", subject="Meeting"),
+    e("A", "tomorrow night at 1", "1am or 1pm"),
+    e("A", "tonight at 2", "2am or 2pm"),
+    c("A", "tonight at 11", "2026-04-16 23:00"),
+    e("A", "the next day at 3pm", "next day"),
+    e("A", "the following day at 3pm", "following day"),
+    c("A", "day after tmrw 3pm", "2026-04-18 15:00"),
+    c("A", "noon Eastern tomorrow", "2026-04-17 12:00", 30, "America/New_York"),
+    c("A", "midnight ET friday", "2026-04-18 00:00", 30, "America/New_York"),
+    c("A", "3pm on the 5th", "2026-05-05 15:00"),
+    c("A", "from 3 to 5 pm tomorrow", "2026-04-17 15:00", "2026-04-17 17:00"),
+    c("A", "7:30 PM tonight", "2026-04-16 19:30"),
+    c("A", "in 2h", "2026-04-16 11:30"),
+    c("A", "at 8 o'clock tonight", "2026-04-16 20:00"),
+    c("A", "eight pm tomorrow", "2026-04-17 20:00"),
+    c("A", "at 4 this afternoon", "2026-04-16 16:00"),
+    e("A", "same time tomorrow"),
 ]
 
 
