@@ -365,6 +365,8 @@ _CITY_AFTER_TIME = re.compile(
     r"(?<![\w/])\(?(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)?(?![\w/])"
     r"(?!\s+(?:office|offices|hq|headquarters|team|campus|site|time)\b)"
 )
+# Upper-case words shaped like a zone abbreviation ("BRT", "NZST", "CHADT"); "IT" is too short.
+_UNKNOWN_ABBREVIATION = re.compile(r"\(?\b(?P<a>[A-Z]{2,4}T)\b\)?")
 _ABBREVIATION = re.compile(r"\(?\b(?P<a>[A-Za-z]{2,8})\b\)?")
 
 _DAYPART_HINT = {
@@ -963,3 +965,9 @@ def _scan_zones(sc: Scanner) -> None:
             strong = True
         if beside_time or strong:
             sc.consume(m.start(), m.end(), ZONE, ("iana", zone, DST_SIDE.get(word.lower())))
+    for m in _UNKNOWN_ABBREVIATION.finditer(sc.masked):
+        # "3pm BRT" with a zone this table lacks must not silently become the person's zone.
+        if sc.kind_before(m.start()) in (TIME, RANGE, END) and not sc.of_kind(ZONE):
+            raise ParseError(
+                f"I don't know the time zone “{m.group('a')}”; try a city or UTC offset."
+            )

@@ -31,6 +31,7 @@ LOCATION = "location"
 URL = "url"
 FALLBACK_DAY = "fallback-day"  # a day phrase dateparser resolved
 EMOJI = "emoji"  # a Slack emoji code (":tada:"), dropped
+ZONE_NOTE = "zone-note"  # "(US and Canada)" after a zone, dropped
 
 _QUOTED = re.compile(
     r"\"(?P<a>[^\"\x00]{1,200})\"|“(?P<b>[^”\x00]{1,200})”|(?<!\w)'(?P<c>[^'\x00]{1,200})'(?!\w)"
@@ -237,6 +238,16 @@ def _scan_emoji_codes(sc: Scanner) -> None:
     """
     for m in _EMOJI_CODE.finditer(sc.masked):
         sc.consume(m.start(), m.end(), EMOJI, None)
+
+
+# Zoom's invitations say "Pacific Time (US and Canada)"; the bracket only qualifies the zone.
+_ZONE_QUALIFIER = re.compile(r"\(\s*US\s*(?:&|and)\s*Canada\s*\)", re.I)
+
+
+def _scan_zone_qualifier(sc: Scanner) -> None:
+    for m in _ZONE_QUALIFIER.finditer(sc.masked):
+        if sc.kind_before(m.start()) == ZONE:
+            sc.consume(m.start(), m.end(), ZONE_NOTE, None)
 
 
 # Slack's _italic_ and ~strike~ marks glue to words ("_tomorrow_" would hide the day).
@@ -589,6 +600,7 @@ def parse_request(
     _drop_slack_styling(sc)
     _check_recurring(sc, EXAMPLE)
     scan_time(sc, date_order)
+    _scan_zone_qualifier(sc)
     location = _scan_location(sc, have_url=bool(urls))
     tagged = None if quoted else _scan_subject_tag(sc)
     fallback = _leftover_time_words(sc, now, tz, EXAMPLE)

@@ -49,6 +49,18 @@ ABBREVIATIONS: dict[str, str] = {
     "awst": "Australia/Perth",
     "nzst": "Pacific/Auckland",
     "nzdt": "Pacific/Auckland",
+    "acst": "Australia/Adelaide",
+    "acdt": "Australia/Adelaide",
+    "nzt": "Pacific/Auckland",
+    "brt": "America/Sao_Paulo",
+    "msk": "Europe/Moscow",
+    "gst": "Asia/Dubai",  # Gulf Standard Time (South Georgia's GST is the rare one)
+    "pkt": "Asia/Karachi",
+    "ict": "Asia/Bangkok",
+    "wib": "Asia/Jakarta",
+    "pht": "Asia/Manila",
+    "sast": "Africa/Johannesburg",
+    # Not here on purpose: EAT, WAT, CAT, ART (English words: "3pm eat lunch").
     "pacific": "America/Los_Angeles",
     "eastern": "America/New_York",
     "central": "America/Chicago",

@@ -1149,6 +1149,43 @@ CASES += [
     c("A", "eight pm tomorrow", "2026-04-17 20:00"),
     c("A", "at 4 this afternoon", "2026-04-16 16:00"),
     e("A", "same time tomorrow"),
+    # zones: more abbreviations, unknown ones refused, Zoom's "(US and Canada)"
+    c("A", "tomorrow 3pm BRT", "2026-04-17 15:00", 30, "America/Sao_Paulo"),
+    c("A", "tomorrow 3pm GST", "2026-04-17 15:00", 30, "Asia/Dubai"),
+    c("A", "tomorrow 3pm NZT", "2026-04-17 15:00", 30, "Pacific/Auckland"),
+    c("A", "tomorrow 3pm MSK", "2026-04-17 15:00", 30, "Europe/Moscow"),
+    c("A", "tomorrow 3pm SGT", "2026-04-17 15:00", 30, "Asia/Singapore"),
+    c("A", "tomorrow 3pm AEDT", "2026-04-17 15:00", 30, "Australia/Sydney"),
+    c("A", "tomorrow 3pm Dubai time", "2026-04-17 15:00", 30, "Asia/Dubai"),
+    c("A", "tomorrow 3pm GMT+5:30", "2026-04-17 15:00", 30, "Asia/Kolkata"),
+    c("A", "tomorrow 3pm America/Sao_Paulo", "2026-04-17 15:00", 30, "America/Sao_Paulo"),
+    e("A", "tomorrow 3pm CHADT", "time zone"),
+    c("A", "tomorrow 3pm IT review", "2026-04-17 15:00", subject="IT review"),
+    c("A", "tomorrow 3pm QBR", "2026-04-17 15:00", subject="QBR"),
+    c(
+        "A",
+        "tomorrow 3pm eat lunch",
+        "2026-04-17 15:00",
+        30,
+        "America/New_York",
+        subject="eat lunch",
+    ),
+    c(
+        "A",
+        "Sync Apr 17, 2026 03:00 PM Pacific Time (US and Canada)",
+        "2026-04-17 15:00",
+        30,
+        "America/Los_Angeles",
+        subject="Sync",
+    ),
+    c(
+        "A",
+        "Sync tomorrow 3pm Eastern Time (US &amp; Canada)",
+        "2026-04-17 15:00",
+        30,
+        "America/New_York",
+        subject="Sync",
+    ),
 ]
 
 
