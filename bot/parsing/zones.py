@@ -70,6 +70,8 @@ ABBREVIATIONS: dict[str, str] = {
 # Abbreviations that are ordinary words or too short to trust away from a time.
 WEAK_ABBREVIATIONS = frozenset(
     {"pt", "et", "ct", "mt", "est", "west", "ist", "pacific", "eastern", "central", "mountain"}
+    # also acronyms of other things (GST tax, ICT, BRT bus): a zone only beside a time
+    | {"acst", "acdt", "nzt", "brt", "msk", "gst", "pkt", "ict", "wib", "pht", "sast"}
 )
 
 # "<name> time": spoken names that are not the last part of an IANA name.

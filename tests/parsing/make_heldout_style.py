@@ -1186,6 +1186,22 @@ CASES += [
         "America/New_York",
         subject="Sync",
     ),
+    c(
+        "A",
+        "GST filing review tomorrow 3pm",
+        "2026-04-17 15:00",
+        30,
+        "America/New_York",
+        subject="GST filing review",
+    ),
+    c(
+        "A",
+        "ICT roadmap tomorrow 3pm",
+        "2026-04-17 15:00",
+        30,
+        "America/New_York",
+        subject="ICT roadmap",
+    ),
 ]
 
 
