@@ -264,6 +264,9 @@ _WORD_RANGE = re.compile(
     \s+(?:to|till|until|and|-|–)\s+(?P<b>{HOUR_WORD})(?![a-z-]){_AMPM}?(?![a-z])""",
     _IX,
 )
+_END_KEYWORD_BEFORE = re.compile(
+    r"\b(until|till|til|through|thru|ending(?:\s+at)?|ends?\s+at)\s+$", _I
+)
 _MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s*$", _I)
 _WORD_TIME = re.compile(
     rf"""(?:(?P<pre>\bat|@|\baround|\bby)\s*)?
@@ -294,7 +297,7 @@ _RANGE = re.compile(
     _IX,
 )
 _END = re.compile(
-    rf"""(?P<kw>\buntil|\btill|\btil|\bto|\bthrough|\bthru|\bending\s+at|\bends?\s+at|
+    rf"""(?P<kw>\buntil|\btill|\btil|\bto|\bthrough|\bthru|\bending(?:\s+at)?|\bends?\s+at|
     \bfinish(?:es|ing)?\s+(?:at|by)|\bdone\s+by)\s*(?<![0-9A-Za-z:./])
     (?P<b>{_TS}){_AFTER_NUMBER}""",
     _IX,
@@ -342,6 +345,7 @@ _NUMBERED = words(
     "sprint version v step phase page chapter pod booth huddle lab office studio hall area "
     "zone track q quarter item issue ticket pr # bug case part round release build"
 )
+_LENGTH_RANGE_BEFORE = re.compile(r"(?<![\w.:/])[0-9]{1,3}\s*(?:-|–|to|or)\s*$", _I)
 _COMPACT_HOURS = re.compile(r"^([0-9]{1,2})h[0-9]{2}$", _I)
 _CLOCK_HOURS = re.compile(r"^([0-9]{1,2})h$", _I)
 _DAYPART = re.compile(r"\b(?:in\s+the\s+)?(?P<dp>morning|afternoon|evening|night)\b", _I)
@@ -743,7 +747,13 @@ def _scan_word_times(sc: Scanner) -> None:
         if (m.group("hr5") or m.group("hr6")) and not m.group("pre"):
             continue  # number words alone are a time only after "at" ("at five")
         clock = _word_clock(m)
-        if clock is not None:
+        if clock is None:
+            continue
+        end_kw = _END_KEYWORD_BEFORE.search(sc.masked, max(0, m.start() - 16), m.start())
+        if end_kw and not m.group("pre"):  # "until half 4", "till quarter to 5": an end
+            kw = " ".join(end_kw.group(1).lower().split())
+            sc.consume(end_kw.start(), m.end(), END, (kw, clock))
+        else:
             sc.consume(m.start(), m.end(), TIME, clock)
 
 
@@ -829,6 +839,10 @@ def _scan_durations(sc: Scanner) -> None:
         minutes = duration_minutes(m.groupdict(), "d_")
         if minutes is None:
             continue
+        low = _LENGTH_RANGE_BEFORE.search(sc.masked, max(0, m.start() - 12), m.start())
+        if low:  # "30-45 min": which length?
+            said = " ".join(sc.text[low.start() : m.end()].split())
+            raise ParseError(f"How long: “{said}”? Give one length.")
         if minutes > 60 * 24 * 7:
             continue  # "0930 hrs" is a clock time; no meeting lasts weeks
         compact = _COMPACT_HOURS.search(m.group())

@@ -88,7 +88,7 @@ _STOP = words(
 _EDGE_WORDS = words(
     "with on at for from to and in by between until till @ & starting around via w/ w "
     "invite inviting cc plus including incl or , - re: about: the re fwd fw pls plz please "
-    "thx thanks ty"
+    "thx thanks ty approx approximately"
 )
 _LEADING_VERBS = re.compile(
     r"^(?:/meet\s+)?(?:(?:hey|hi|hello|yo)\b[,!]?\s+)?(?:please\s+|pls\s+)?"
@@ -111,7 +111,7 @@ _LEFTOVER_TEMPORAL = re.compile(
     rf"|(?:{NUMBER_WORD}|couple|few)\s+(?:of\s+)?(?:days?|weeks?|months?|years?)"
     r"(?:\s+(?:later|after|from|ago))?"
     r"|an?\s+(?:day|week|month|year)\s+(?:later|after|from|ago)"
-    r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap"
+    r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap|all[\s-]day"
     # A window, not a start: "after 2pm", "before noon", "2pm or later", "3pm at the latest"
     r"|(?:after|before|(?:not|no)\s+(?:later|earlier)\s+than|not\s+(?:before|after)|earliest"
     r"|latest)(?=\s*(?:\x00|$))"

@@ -1202,6 +1202,28 @@ CASES += [
         "America/New_York",
         subject="ICT roadmap",
     ),
+    # ends and lengths
+    c("A", "sync tomorrow 3pm ending 4pm", "2026-04-17 15:00", "2026-04-17 16:00"),
+    c("A", "sync tomorrow 3pm until half 4", "2026-04-17 15:00", "2026-04-17 16:30"),
+    c("A", "sync tomorrow 3pm until quarter to 5", "2026-04-17 15:00", "2026-04-17 16:45"),
+    c("A", "sync tomorrow 3pm till 4", "2026-04-17 15:00", "2026-04-17 16:00"),
+    c("A", "sync tomorrow 3pm approx 1h", "2026-04-17 15:00", 60, subject="sync"),
+    c("A", "sync tomorrow 3pm for 2 hrs 15", "2026-04-17 15:00", 135),
+    c("A", "sync tomorrow 3pm for 2.25 hours", "2026-04-17 15:00", 135),
+    c("A", "sync tomorrow 3pm for 1h 15m", "2026-04-17 15:00", 75),
+    c("A", "sync tomorrow 3pm 5 min", "2026-04-17 15:00", 5),
+    c(
+        "A",
+        "Sprint 3-4 sync tomorrow 3pm for 45 min",
+        "2026-04-17 15:00",
+        45,
+        subject="Sprint 3-4 sync",
+    ),
+    e("A", "sync tomorrow 3pm 30-45 min", "30-45 min"),
+    e("A", "sync tomorrow 3pm all day", "all day"),
+    e("A", "sync tomorrow 3pm for 5", "how long"),
+    e("A", "sync tomorrow 3pm for 3 days"),
+    e("A", "Sync tomorrow 10-11 for 45 min", "two ends"),
 ]
 
 
