@@ -9,6 +9,7 @@ from bot.parsing.grammar import (
     DATE,
     MASK,
     RANGE,
+    RELSTART,
     TIME,
     ZONE,
     Scanner,
@@ -575,6 +576,22 @@ def _fallback_subject(attendees: list[Attendee]) -> str:
     return f"Meeting with {', '.join(names[:2])} and {len(names) - 2} others"
 
 
+def _scan_request(
+    clean: str, date_order: str, *, with_notes: bool
+) -> tuple[Scanner, list[tuple[int, Attendee]], str | None, str | None, list[str]]:
+    """People, notes, quoted subject, links and time phrases of a /meet text, in that order."""
+    sc = Scanner(clean)
+    people = scan_people(sc)
+    notes = _scan_notes(sc) if with_notes else None
+    quoted = _scan_quoted_subject(sc)
+    urls = _scan_urls(sc)
+    _scan_emoji_codes(sc)
+    _drop_slack_styling(sc)
+    _check_recurring(sc, EXAMPLE)
+    scan_time(sc, date_order)
+    return sc, people, notes, quoted, urls
+
+
 def parse_request(
     text: str,
     *,
@@ -591,15 +608,12 @@ def parse_request(
     tz = _person_zone(tz, EXAMPLE)
 
     clean, users, link_urls = unescape_slack(text.replace(MASK, " "))
-    sc = Scanner(clean)
-    people = scan_people(sc)
-    notes = _scan_notes(sc)
-    quoted = _scan_quoted_subject(sc)
-    urls = link_urls + _scan_urls(sc)
-    _scan_emoji_codes(sc)
-    _drop_slack_styling(sc)
-    _check_recurring(sc, EXAMPLE)
-    scan_time(sc, date_order)
+    sc, people, notes, quoted, urls = _scan_request(clean, date_order, with_notes=True)
+    if notes is not None and not sc.of_kind(TIME, RANGE, RELSTART):
+        # "Intro call — John <j@x.io> — Tue 10am": the dashes only separated the parts;
+        # the notes cannot hold the one time the text gives.
+        sc, people, notes, quoted, urls = _scan_request(clean, date_order, with_notes=False)
+    urls = link_urls + urls
     _scan_zone_qualifier(sc)
     location = _scan_location(sc, have_url=bool(urls))
     tagged = None if quoted else _scan_subject_tag(sc)

@@ -1224,6 +1224,61 @@ CASES += [
     e("A", "sync tomorrow 3pm for 5", "how long"),
     e("A", "sync tomorrow 3pm for 3 days"),
     e("A", "Sync tomorrow 10-11 for 45 min", "two ends"),
+    # dashes as separators (macOS turns "--" into "—"), mixed orders
+    c(
+        "A",
+        "Intro call — John Smith <john@acme.com> — Tue 10am",
+        "2026-04-21 10:00",
+        subject="Intro call",
+        emails=["john@acme.com"],
+    ),
+    c(
+        "A",
+        "Sync re: Q3 planning w/ @jane, @bob — Thurs 2:30pm ET, 45m",
+        "2026-04-16 14:30",
+        45,
+        "America/New_York",
+    ),
+    c("A", "Sync tomorrow 3pm — bring the deck", "2026-04-17 15:00", subject="Sync"),
+    c("A", "Sync tomorrow 3pm -- moved from 2pm", "2026-04-17 15:00", subject="Sync"),
+    c(
+        "A",
+        "45 min intro call john@acme.com tomorrow 3pm",
+        "2026-04-17 15:00",
+        45,
+        subject="intro call",
+        emails=["john@acme.com"],
+    ),
+    c(
+        "A",
+        "intro call 45m john@acme.com tmrw 3",
+        "2026-04-17 15:00",
+        45,
+        subject="intro call",
+        emails=["john@acme.com"],
+    ),
+    c(
+        "A",
+        "john@acme.com intro tomorrow 3pm 45min",
+        "2026-04-17 15:00",
+        45,
+        subject="intro",
+        emails=["john@acme.com"],
+    ),
+    c(
+        "A",
+        "3pm tomorrow: intro call w/ John (john@acme.com)",
+        "2026-04-17 15:00",
+        subject="intro call",
+        emails=["john@acme.com"],
+    ),
+    c(
+        "A",
+        "Call with Dr. Smith tomorrow at 10 a.m.",
+        "2026-04-17 10:00",
+        subject="Call with Dr. Smith",
+    ),
+    c("A", "mtg tmrw 10a-11a", "2026-04-17 10:00", "2026-04-17 11:00", subject="mtg"),
 ]
 
 
