@@ -576,6 +576,13 @@ def _fallback_subject(attendees: list[Attendee]) -> str:
     return f"Meeting with {', '.join(names[:2])} and {len(names) - 2} others"
 
 
+# A time could be in (short) notes: then the dashes were separators, see parse_request.
+# The length bound keeps the second scan off long pasted texts.
+_NOTES_TIME = re.compile(
+    r"[0-9]|\b(?:today|tonight|tomorrow|tmrw|noon|midnight|mon|tue|wed|thu|fri|sat|sun)", re.I
+)
+
+
 def _scan_request(
     clean: str, date_order: str, *, with_notes: bool
 ) -> tuple[Scanner, list[tuple[int, Attendee]], str | None, str | None, list[str]]:
@@ -609,7 +616,8 @@ def parse_request(
 
     clean, users, link_urls = unescape_slack(text.replace(MASK, " "))
     sc, people, notes, quoted, urls = _scan_request(clean, date_order, with_notes=True)
-    if notes is not None and not sc.of_kind(TIME, RANGE, RELSTART):
+    retry = notes is not None and len(notes) <= 300 and _NOTES_TIME.search(notes)
+    if retry and not sc.of_kind(TIME, RANGE, RELSTART):
         # "Intro call — John <j@x.io> — Tue 10am": the dashes only separated the parts;
         # the notes cannot hold the one time the text gives.
         sc, people, notes, quoted, urls = _scan_request(clean, date_order, with_notes=False)
