@@ -105,6 +105,17 @@ def test_parse_when_returns_or_raises_parse_error_quickly(text: str, zone: str) 
         "x ",
         "in the morning ",
         "quarter past three ",
+        # patterns added for held-out-style phrasing (parser2)
+        ":a",  # Slack emoji codes
+        "_",  # Slack italic marks
+        "‘a",  # curly single quotes
+        "at four thirty ",
+        "after ",
+        "a week ",
+        "1h-",
+        "the 1st ",
+        "1pm PT / ",
+        "x -- 1 _",  # notes that may hold the time: scanned twice
     ],
 )
 def test_worst_case_long_texts_are_fast(unit: str) -> None:
