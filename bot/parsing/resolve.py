@@ -14,6 +14,7 @@ Readings decided here (documented in the notes and the README):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
@@ -138,7 +139,7 @@ def resolve(
         end = _end_after(start, ends[0].value[1], zone, fail, ends[0]) if ends else None
         return _finish(start, end, durations, zone, tz, default_duration, fail)
 
-    day_spec = _pick_day(dates, fail)
+    day_spec = _pick_day(dates, fail, sc.masked)
     token = starts[0]
     if token.kind == RANGE:
         a, b = token.value
@@ -186,7 +187,9 @@ def _hint(sc: Scanner) -> str | None:
     return hints.pop() if len(hints) == 1 else None
 
 
-def _pick_day(dates: list[Token], fail) -> tuple[DateSpec, DateSpec | None] | None:
+def _pick_day(
+    dates: list[Token], fail, masked: str = ""
+) -> tuple[DateSpec, DateSpec | None] | None:
     """The day asked for, plus a weekday written beside a date ("Friday, April 17")."""
     if not dates:
         return None
@@ -197,9 +200,20 @@ def _pick_day(dates: list[Token], fail) -> tuple[DateSpec, DateSpec | None] | No
         # "next Tuesday the 10th": the date decides, the weekday must agree with it.
         weekdays = [s for s in specs if s.kind == "weekday" and s.mode != "last"]
         others = [s for s in specs if s.kind in ("abs", "dom")]
+        # "tomorrow (Fri)": the weekday only repeats a day of this week; it must agree.
+        plain = [s for s in weekdays if s.mode in (None, "this")]
+        nearby = [s for s in specs if s.kind == "rel" and 0 <= s.offset <= 6]
+        first, second = sorted(dates, key=lambda t: t.start)
+        side_by_side = _APPOSITION.match(masked[first.end : second.start]) is not None
+        if len(plain) == 1 and len(nearby) == 1 and side_by_side:
+            return nearby[0], plain[0]
         if len(weekdays) == 1 and len(others) == 1:
             return others[0], weekdays[0]
     raise fail(f"I found two days, {_quote(dates[0])} and {_quote(dates[1])}; give only one.")
+
+
+# Between "tomorrow" and "(Fri)" / ", Friday,": brackets, commas, dashes, spaces; never "or".
+_APPOSITION = re.compile(r"[\s,(\[–—-]*$")
 
 
 def _bare_hour(hour: int, hint: str | None) -> int:

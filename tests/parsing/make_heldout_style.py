@@ -1279,6 +1279,18 @@ CASES += [
         subject="Call with Dr. Smith",
     ),
     c("A", "mtg tmrw 10a-11a", "2026-04-17 10:00", "2026-04-17 11:00", subject="mtg"),
+    # a weekday repeating a near day: must agree ("or" stays two days)
+    c("A", "sync tomorrow (Fri) 3pm", "2026-04-17 15:00", subject="sync"),
+    c("A", "sync Fri (tomorrow) 3pm", "2026-04-17 15:00", subject="sync"),
+    c("A", "sync tomorrow, Friday, 3pm", "2026-04-17 15:00", subject="sync"),
+    c("A", "sync today (Thursday) 3pm", "2026-04-16 15:00", subject="sync"),
+    e("A", "sync tomorrow, Thursday, 3pm", "not a thursday"),
+    e("A", "sync tomorrow next Friday 3pm", "two days"),
+    c("A", "Sync tmrw@3pm", "2026-04-17 15:00", subject="Sync"),
+    c("A", "Sync tmrw,3pm", "2026-04-17 15:00", subject="Sync"),
+    c("A", "Sync Tomorrow@3PM", "2026-04-17 15:00", subject="Sync"),
+    c("A", "sync tomorrow 3pm w/ann@x.io", "2026-04-17 15:00", emails=["ann@x.io"]),
+    c("A", "Sync tomorrow at 3 p.m, room 4", "2026-04-17 15:00", location="room 4"),
 ]
 
 
