@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.parsing.grammar import (
     DATE,
+    DAYPART,
     MASK,
     RANGE,
     RELSTART,
@@ -535,8 +536,51 @@ def _restated(sc: Scanner) -> tuple[Scanner, Scanner, str, str] | None:
     return first, second, said(s1.start, z1.end), said(s2.start, z2.end)
 
 
+# "Fri 11pm - Sat 1am", "2026-04-17T15:00/2026-04-17T16:00": a day and a time on each side.
+_INTERVAL_GAP = re.compile(r"^\s*(?:-|–|—|/|to|till|until|through|thru)\s*$", re.I)
+_SIDE_KINDS = (DATE, TIME, ZONE, DAYPART)
+
+
+def _interval(sc: Scanner) -> tuple[Scanner, Scanner] | None:
+    """Split "<day> <time> - <day> <time>" into a scanner for each side, or None.
+
+    A zone written on one side only is shared by both ("fri 11pm - sat 1am ET").
+    """
+    if sc.of_kind(RANGE, RELSTART) or len(sc.of_kind(TIME)) != 2 or len(sc.of_kind(DATE)) != 2:
+        return None
+    side = sorted((t for t in sc.tokens if t.kind in _SIDE_KINDS), key=lambda t: t.start)
+    for i in range(1, len(side)):
+        left, right = side[:i], side[i:]
+        kinds_left = [t.kind for t in left]
+        kinds_right = [t.kind for t in right]
+        if not all(k.count(DATE) == 1 and k.count(TIME) == 1 for k in (kinds_left, kinds_right)):
+            continue
+        if not _INTERVAL_GAP.match(sc.masked[left[-1].end : right[0].start]):
+            continue
+        zones_left = [t for t in left if t.kind == ZONE]
+        zones_right = [t for t in right if t.kind == ZONE]
+        others = [t for t in sc.tokens if t.kind not in _SIDE_KINDS]
+        first, second = Scanner(sc.text), Scanner(sc.text)
+        first.masked = second.masked = sc.masked
+        first.tokens = others + left + (zones_right if not zones_left else [])
+        second.tokens = others + right + (zones_left if not zones_right else [])
+        return first, second
+    return None
+
+
 def _resolve(sc: Scanner, **kwargs) -> When:
-    """resolve(), also for one moment restated in a second zone (both must agree)."""
+    """resolve(), also for one moment restated in a second zone (both must agree) and for
+    an interval written with a day on each side."""
+    sides = _interval(sc)
+    if sides is not None:
+        begin, finish = resolve(sides[0], **kwargs), resolve(sides[1], **kwargs)
+        end = finish.start.astimezone(begin.start.tzinfo)
+        if not timedelta(0) < end - begin.start <= timedelta(hours=24):
+            raise ParseError(
+                "The end must come after the start and within 24 hours.",
+                example=kwargs["example"],
+            )
+        return When(begin.start, end, begin.timezone)
     pairs = _restated(sc)
     if pairs is None:
         return resolve(sc, **kwargs)

@@ -1291,6 +1291,23 @@ CASES += [
     c("A", "Sync Tomorrow@3PM", "2026-04-17 15:00", subject="Sync"),
     c("A", "sync tomorrow 3pm w/ann@x.io", "2026-04-17 15:00", emails=["ann@x.io"]),
     c("A", "Sync tomorrow at 3 p.m, room 4", "2026-04-17 15:00", location="room 4"),
+    # a day and a time on each side of the dash: an interval (ISO 8601 too)
+    c("A", "deploy fri 11pm - sat 1am", "2026-04-17 23:00", "2026-04-18 01:00", subject="deploy"),
+    c("A", "from Friday 4pm to Saturday 10am", "2026-04-17 16:00", "2026-04-18 10:00"),
+    c("A", "2026-04-17T15:00/2026-04-17T16:00", "2026-04-17 15:00", "2026-04-17 16:00"),
+    c("A", "2026-04-17T15:00Z/2026-04-17T16:00Z", "2026-04-17 15:00", "2026-04-17 16:00", "UTC"),
+    c("A", "2026-04-17 15:00 - 2026-04-17 16:00", "2026-04-17 15:00", "2026-04-17 16:00"),
+    c("A", "April 17 3pm to April 17 4pm", "2026-04-17 15:00", "2026-04-17 16:00"),
+    c(
+        "A",
+        "deploy fri 11pm - sat 1am ET",
+        "2026-04-17 23:00",
+        "2026-04-18 01:00",
+        "America/New_York",
+    ),
+    e("A", "fri 3pm - fri 2pm", "after the start"),
+    e("A", "fri 3pm - sun 3pm", "within 24 hours"),
+    e("A", "tomorrow 3pm or friday 4pm", "two start times"),
 ]
 
 
