@@ -1308,6 +1308,29 @@ CASES += [
     e("A", "fri 3pm - fri 2pm", "after the start"),
     e("A", "fri 3pm - sun 3pm", "within 24 hours"),
     e("A", "tomorrow 3pm or friday 4pm", "two start times"),
+    # look-alikes that must stay in the subject
+    c("A", "Coffee with April tomorrow 3pm", "2026-04-17 15:00", subject="Coffee with April"),
+    c("A", "Lunch with Will tomorrow noon", "2026-04-17 12:00", subject="Lunch with Will"),
+    c("A", "1 on 1 tomorrow 3pm", "2026-04-17 15:00", subject="1 on 1"),
+    c(
+        "A",
+        "Interview 3 candidates tomorrow 9am-12pm",
+        "2026-04-17 09:00",
+        "2026-04-17 12:00",
+        subject="Interview 3 candidates",
+    ),
+    c("A", "Class of 2026 meetup tomorrow 6pm", "2026-04-17 18:00", subject="Class of 2026 meetup"),
+    c("A", "Apollo 13 watch party friday 8pm", "2026-04-17 20:00", subject="Apollo 13 watch party"),
+    c("A", "Catch-22 book club friday 8pm", "2026-04-17 20:00", subject="Catch-22 book club"),
+    c("A", "Room 101 sync tomorrow 3pm", "2026-04-17 15:00", location="Room 101"),
+    c("A", "FY27 planning tomorrow 3pm", "2026-04-17 15:00", subject="FY27 planning"),
+    c(
+        "A",
+        "Sync tomorrow 3pm about 24/7 support",
+        "2026-04-17 15:00",
+        subject="Sync about 24/7 support",
+    ),
+    e("A", "Chat with Wednesday Addams friday 3pm", "two days"),
 ]
 
 
