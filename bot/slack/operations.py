@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
 from bot.scheducal.errors import (
     AppointmentAlreadyCancelled,
@@ -430,7 +429,7 @@ async def cancel(
         log.info("#%s was already canceled in ScheduCal", appointment.ref)
     except Exception as exc:
         async with services.db.session() as s:
-            await repo.mark_sent(s, appointment.id, appointment.scheducal_id)
+            await repo.reactivate(s, appointment.id)
         if isinstance(exc, ScheduCalError):
             raise UserFacingError(
                 scheducal_sentence(exc, doing=f"cancel #{appointment.ref}")
@@ -459,19 +458,7 @@ async def recover_stuck_sends(
     Returns the refs handled.
     """
     async with services.db.session() as s:
-        stuck = (
-            (
-                await s.execute(
-                    select(Appointment).where(
-                        Appointment.status == "sending", Appointment.created_at < now - older_than
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for appointment in stuck:
-            await repo.mark_failed(s, appointment.id)
+        stuck = await repo.fail_stale_sends(s, created_before=now - older_than)
     for appointment in stuck:
         log.warning(
             "#%s (team %s) was left half-sent; marked failed", appointment.ref, appointment.team_id

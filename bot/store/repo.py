@@ -223,6 +223,40 @@ async def mark_failed(s: AsyncSession, appointment_id: int) -> Appointment:
     return appointment
 
 
+async def reactivate(s: AsyncSession, appointment_id: int) -> Appointment:
+    """Undo a store-first cancel that ScheduCal refused: the appointment is ``active`` again."""
+    appointment = await _require(s, appointment_id)
+    if appointment.scheducal_id is None:
+        raise ValueError(f"appointment {appointment_id} was never sent; it cannot be reactivated")
+    appointment.status = "active"
+    await s.flush()
+    return appointment
+
+
+async def fail_stale_sends(s: AsyncSession, *, created_before: datetime) -> list[Appointment]:
+    """Mark ``failed`` every appointment still ``sending`` that was reserved before the cut-off.
+
+    A send takes seconds; a row left ``sending`` long after belongs to a process that stopped
+    between the reservation and ScheduCal's answer. Returns the rows changed.
+    """
+    require_aware(created_before, "created_before")
+    stale = (
+        (
+            await s.execute(
+                select(Appointment)
+                .where(Appointment.status == "sending", Appointment.created_at < created_before)
+                .order_by(Appointment.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for appointment in stale:
+        appointment.status = "failed"
+    await s.flush()
+    return list(stale)
+
+
 async def set_message_ts(s: AsyncSession, appointment_id: int, ts: str) -> Appointment:
     """The ts of the channel message (the thread parent) that shows this appointment."""
     appointment = await _require(s, appointment_id)

@@ -466,3 +466,34 @@ async def test_an_invitee_without_email_is_refused_before_anything_is_stored(db:
     async with db.session() as s:
         appt, _ = await reserve(s, key="ok")
     assert appt.ref == 1
+
+
+async def test_reactivate_undoes_a_cancel_of_a_sent_appointment(db: Database) -> None:
+    a = await reserve_active(db, "a")
+    async with db.session() as s:
+        await repo.mark_canceled(s, a.id)
+        again = await repo.reactivate(s, a.id)
+    assert again.status == "active"
+    async with db.session() as s:
+        never_sent, _ = await reserve(s, key="b")
+        with pytest.raises(ValueError, match="never sent"):
+            await repo.reactivate(s, never_sent.id)
+
+
+async def test_fail_stale_sends_marks_only_old_sending_rows(db: Database) -> None:
+    async with db.session() as s:
+        old, _ = await reserve(s, key="old")
+        young, _ = await reserve(s, key="young")
+    sent = await reserve_active(db, "sent")
+    cut_off = datetime.now(UTC) + timedelta(seconds=5)
+    async with db.session() as s:
+        (await repo.get_appointment(s, young.id)).created_at = cut_off + timedelta(minutes=1)
+    async with db.session() as s:
+        failed = await repo.fail_stale_sends(s, created_before=cut_off)
+    assert [a.id for a in failed] == [old.id]
+    async with db.session() as s:
+        statuses = [(await repo.get_appointment(s, x.id)).status for x in (old, young, sent)]
+    assert statuses == ["failed", "sending", "active"]
+    async with db.session() as s:
+        with pytest.raises(NaiveDatetimeError):
+            await repo.fail_stale_sends(s, created_before=datetime(2026, 1, 1))
