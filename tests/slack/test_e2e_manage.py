@@ -198,3 +198,20 @@ async def test_a_scheducal_refusal_undoes_the_store_change(bot):
     assert (saved.start_utc, saved.end_utc) == (appointment.start_utc, appointment.end_utc)
     assert saved.status == "active"
     assert bot.slack.thread(GENERAL, parent["ts"]) == []
+
+
+async def test_a_refused_cancel_leaves_the_appointment_on(bot):
+    appointment, parent = await scheduled(bot)
+    # A Retry-After beyond the client's cap fails the call at once: ScheduCal said no.
+    bot.sandbox.fail_next(429, method="DELETE", retry_after=3600)
+
+    await bot.slack.send_command(ANN, GENERAL, "cancel 1 sorry")
+    await bot.slack.wait_for(lambda: "still on" in bot.last_ephemeral_text(ANN))
+    saved = await stored(bot)
+    assert saved.status == "active"
+    remote = await bot.sandbox_appointment(appointment.scheducal_id)
+    assert remote["isActive"] is True
+    assert bot.slack.thread(GENERAL, parent["ts"]) == []
+
+    await bot.slack.send_command(ANN, GENERAL, "list")
+    await bot.slack.wait_for(lambda: "*#1* Budget review" in bot.last_ephemeral_text(ANN))
