@@ -54,6 +54,7 @@ class _Fault:
     error: str | None
     retry_after: int
     times: int
+    lose_answer: bool = False  # the call takes effect; only its answer is replaced
 
 
 @dataclass
@@ -411,13 +412,19 @@ class DevSlackServer:
         error: str | None = None,
         retry_after: int = 1,
         times: int = 1,
+        lose_answer: bool = False,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail: HTTP ``status`` (429 carries
         ``Retry-After``) or ``{"ok": false, "error": error}``. ``method="response_url"``
-        targets posts to response URLs (a failed post does not use up the URL)."""
+        targets posts to response URLs (a failed post does not use up the URL).
+
+        ``lose_answer=True``: the call is carried out (a message is posted) and only the
+        answer is the failure, as when a connection drops after Slack accepted a post.
+        """
         if status is None and error is None:
             raise ValueError("fail_next needs a status or an error")
-        self._faults.setdefault(method, []).append(_Fault(status, error, retry_after, times))
+        fault = _Fault(status, error, retry_after, times, lose_answer)
+        self._faults.setdefault(method, []).append(fault)
 
     # --- internal state changes (used by webapi and interactions) ------------------------
 
@@ -640,9 +647,11 @@ class DevSlackServer:
         token = params.get("token")
         return str(token) if token else None
 
-    def _fault(self, method: str) -> web.Response | None:
+    def _fault(self, method: str, *, lost_answers: bool = False) -> web.Response | None:
+        """The armed failure for this call, if any: before the call runs, or (with
+        ``lost_answers``) after it ran, for faults armed with ``lose_answer``."""
         queue = self._faults.get(method)
-        if not queue:
+        if not queue or queue[0].lose_answer != lost_answers:
             return None
         fault = queue[0]
         fault.times -= 1
@@ -696,7 +705,8 @@ class DevSlackServer:
             answer = await handler(self, params)
         except ApiError as exc:
             return web.json_response(exc.body())
-        return web.json_response(answer)
+        lost = self._fault(method, lost_answers=True)
+        return lost if lost is not None else web.json_response(answer)
 
     # --- HTTP: response URLs --------------------------------------------------------------
 

@@ -235,6 +235,47 @@ async def conversations_replies(slack: DevSlackServer, params: dict[str, Any]) -
     }
 
 
+@method("conversations.history")
+async def conversations_history(slack: DevSlackServer, params: dict[str, Any]) -> dict[str, Any]:
+    """Top-level messages of a channel, newest first, like Slack (replies are not included).
+
+    ``oldest``/``latest`` bound the ts (exclusive unless ``inclusive``); ``cursor`` is the ts
+    the previous page stopped before.
+    """
+    channel = _channel(slack, params, for_write=False)
+    if slack.bot_user_id not in channel.members and not channel.is_im:
+        raise ApiError("not_in_channel")
+    try:
+        limit = min(max(int(params.get("limit") or 100), 1), 1000)
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        before = float(params.get("cursor") or "inf")
+    except ValueError:
+        raise ApiError("invalid_arguments") from None
+    inclusive = flag(params.get("inclusive"))
+    with_metadata = flag(params.get("include_all_metadata"))
+
+    def wanted(message: Message) -> bool:
+        ts = float(message.ts)
+        inside = oldest <= ts <= latest if inclusive else oldest < ts < latest
+        return inside and ts < before and not message.is_reply and not message.deleted
+
+    found = sorted(
+        (m for (cid, _), m in slack.state_messages.items() if cid == channel.id and wanted(m)),
+        key=lambda m: float(m.ts),
+        reverse=True,
+    )
+    page, more = found[:limit], len(found) > limit
+    answer: dict[str, Any] = {
+        "ok": True,
+        "messages": [m.to_slack(with_metadata=with_metadata, with_channel=False) for m in page],
+        "has_more": more,
+    }
+    if more:
+        answer["response_metadata"] = {"next_cursor": page[-1].ts}
+    return answer
+
+
 # --- chat ----------------------------------------------------------------------------------
 
 

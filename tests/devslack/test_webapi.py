@@ -316,6 +316,44 @@ async def test_replies_need_membership(slack: DevSlackServer, client: AsyncWebCl
     assert await error_of(client.conversations_replies(channel="C2", ts="1.1")) == "not_in_channel"
 
 
+async def test_history_lists_top_level_messages_newest_first(client: AsyncWebClient):
+    meta = {"event_type": "scheducal_event", "event_payload": {"event_id": "ev-9"}}
+    first = await client.chat_postMessage(channel=GENERAL, text="one", metadata=meta)
+    await client.chat_postMessage(channel=GENERAL, text="a reply", thread_ts=first["ts"])
+    second = await client.chat_postMessage(channel=GENERAL, text="two")
+    third = await client.chat_postMessage(channel=GENERAL, text="three")
+
+    page = await client.conversations_history(channel=GENERAL, include_all_metadata=True)
+    assert [m["text"] for m in page["messages"]] == ["three", "two", "one"]
+    assert page["messages"][2]["metadata"] == meta
+    assert page["has_more"] is False
+    plain = await client.conversations_history(channel=GENERAL)
+    assert all("metadata" not in m for m in plain["messages"])
+
+    after_first = await client.conversations_history(channel=GENERAL, oldest=first["ts"])
+    assert [m["ts"] for m in after_first["messages"]] == [third["ts"], second["ts"]]
+    inclusive = await client.conversations_history(
+        channel=GENERAL, oldest=first["ts"], inclusive=True
+    )
+    assert len(inclusive["messages"]) == 3
+
+    head = await client.conversations_history(channel=GENERAL, limit=2)
+    assert [m["text"] for m in head["messages"]] == ["three", "two"]
+    assert head["has_more"] is True
+    cursor = head["response_metadata"]["next_cursor"]
+    rest = await client.conversations_history(channel=GENERAL, limit=2, cursor=cursor)
+    assert [m["text"] for m in rest["messages"]] == ["one"]
+    assert rest["has_more"] is False
+
+
+async def test_history_needs_membership_and_a_known_channel(
+    slack: DevSlackServer, client: AsyncWebClient
+):
+    slack.add_channel("C2", "random", bot_member=False)
+    assert await error_of(client.conversations_history(channel="C2")) == "not_in_channel"
+    assert await error_of(client.conversations_history(channel="C404")) == "channel_not_found"
+
+
 async def test_conversations_info(client: AsyncWebClient):
     channel = (await client.conversations_info(channel=GENERAL))["channel"]
     assert channel["name"] == "general"

@@ -197,6 +197,46 @@ async def test_unknown_appointment_goes_to_the_default_channel(sqlite_url: str) 
         assert not st.slack.messages(CHANNEL)
 
 
+async def test_a_post_whose_answer_was_lost_is_found_not_repeated(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment(attendees=(("Ann Lee", "ann@example.com"),))
+        # Slack stores the reply but the bot only sees a 500: did it post or not?
+        st.slack.fail_next("chat.postMessage", status=500, lose_answer=True)
+        event_id = await st.respond(appointment, "ann@example.com", "accepted")
+        await st.wait_done([event_id], timeout=30)
+
+        assert posted_event_ids(st.thread(appointment)) == [event_id]
+        assert st.slack.calls_to("conversations.replies")
+
+
+async def test_a_lost_answer_in_the_default_channel_is_found_in_its_history(
+    sqlite_url: str,
+) -> None:
+    async with (
+        stack(sqlite_url) as st,
+        bot_in_process(st, SCHEDUCAL_DEFAULT_CHANNEL=DEFAULT_CHANNEL),
+    ):
+        start = datetime.now(UTC) + timedelta(days=2)
+        created = await st.scheducal.create_appointment(
+            start=start,
+            end=start + timedelta(hours=1),
+            time_zone="Europe/Berlin",
+            subject="Made in the dashboard",
+            invitee_name="Zed",
+            invitee_email="zed@example.com",
+        )
+        st.slack.fail_next("chat.postMessage", status=500, lose_answer=True)
+        data = await st.sandbox_call(
+            "POST",
+            f"/sandbox/appointments/{created.appointment_id}/respond",
+            {"email": "zed@example.com", "response": "accepted"},
+        )
+        await st.wait_done([data["eventId"]], timeout=30)
+
+        assert posted_event_ids(st.slack.messages(DEFAULT_CHANNEL)) == [data["eventId"]]
+        assert st.slack.calls_to("conversations.history")
+
+
 async def test_unknown_appointment_without_default_channel_is_kept(sqlite_url: str) -> None:
     async with stack(sqlite_url) as st, bot_in_process(st):
         start = datetime.now(UTC) + timedelta(days=2)
