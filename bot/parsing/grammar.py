@@ -629,7 +629,8 @@ def _scan_calendar_dates(sc: Scanner, date_order: str) -> None:
         for m in pattern.finditer(sc.masked):
             word = m.group("mon")
             # "may" and "march" are also verbs; trust them only when capitalised or dated.
-            if word.lower() in ("may", "mar", "march") and word[0].islower():
+            verb_like = word.lower() in ("may", "mar", "march") and word[0].islower()
+            if verb_like and m.group("y") is None:
                 continue
             spec = _month_day(_month(word), _day_number(m), m.group("y"))
             if spec is not None:

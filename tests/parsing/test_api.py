@@ -189,3 +189,13 @@ def test_restated_times_that_disagree_are_refused_with_both_named() -> None:
 def test_slack_emoji_codes_leave_the_subject_but_unicode_emoji_stay() -> None:
     r = parse_request(":rocket: Launch 🚀 tomorrow 3pm :tada:", now=NOW, tz="America/New_York")
     assert r.subject == "Launch 🚀"
+
+
+def test_lower_case_march_or_may_with_a_year_keeps_the_year() -> None:
+    # Was: "march 3 2026" went to dateparser without its year (2027-03-03, "sync 2026").
+    with pytest.raises(ParseError, match="in the past"):
+        parse_request("sync march 3 2026 10am", now=NOW, tz="America/New_York")
+    r = parse_request("sync march 5, 2026 10am", now=NOW, tz="America/New_York")
+    assert (r.start, r.subject) == (NY.localize(datetime(2026, 3, 5, 10, 0)), "sync")
+    r = parse_request("offsite may 3 2027 at 10am", now=NOW, tz="America/New_York")
+    assert (r.start, r.subject) == (NY.localize(datetime(2027, 5, 3, 10, 0)), "offsite")
