@@ -32,10 +32,11 @@ async def test_own_changes_are_announced_once_and_rsvps_reach_the_thread(bot):
 
     await respond_as_attendee(bot, appointment.scheducal_id, "bob@gmail.com", "accepted")
     await bot.webhooks_delivered()
-    (rsvp,) = bot.slack.thread(GENERAL, ts)
+    # Delivered means stored in the inbox; the worker posts a moment later.
+    (rsvp,) = await bot.slack.wait_for(lambda: bot.slack.thread(GENERAL, ts))
     assert "bob@gmail.com" in rendered(rsvp) or "Bob" in rendered(rsvp)
+    await bot.slack.wait_for(lambda: "1 accepted" in rendered(bot.slack.message(GENERAL, ts)))
     parent = bot.slack.message(GENERAL, ts)
-    assert "1 accepted" in rendered(parent)
 
     await bot.slack.click(ANN, parent, "appt_reschedule")
     (view,) = await bot.slack.wait_for(lambda: bot.slack.views(ANN))
