@@ -3,6 +3,7 @@
 Readings decided here (documented in the notes and the README):
 - A bare hour ("at 3", "3:30") is read in business hours: 7-11 morning, 12 noon,
   1-6 afternoon; "morning"/"afternoon"/"evening"/"tonight" nearby override that.
+  Beside "dinner"/"drinks"/"supper"/"cocktails"/"happy hour" a bare 7-11 is refused.
 - "midnight" is the end of the day it is attached to (Friday midnight = Sat 00:00).
 - A time without a day is its next occurrence (passed today -> tomorrow), as /remind.
 - A day that is spelled out and already past ("today 9am" at noon, "yesterday") is an error.
@@ -41,6 +42,8 @@ MAX_AHEAD = timedelta(days=3653)  # further out than ten years is a typo, not a 
 # An end written without am/pm ("until 5") is read as the first such time after the
 # start, but no further than this: "from 4 to 3" is a mistake, not an 11-hour meeting.
 MAX_BARE_END_HOURS = 8
+# Evening events: a bare 7-11 beside them is not read as morning ("Dinner at 7").
+_EVENING_EVENT = re.compile(r"\b(?:dinner|supper|drinks|cocktails|happy\s+hour)\b", re.I)
 _WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -149,6 +152,14 @@ def resolve(
         end_clock = None
 
     start_time, plus_day = start_clock
+    first = token.value[0] if token.kind == RANGE else token.value
+    meal = _EVENING_EVENT.search(sc.masked)
+    if meal and hint is None and first.hour24() is None and 7 <= start_time.hour <= 11:
+        # "Dinner at 7": business hours would say 7am; ask rather than guess.
+        raise fail(
+            f"Is {_quote(token)} for {meal.group().lower()} in the morning or the evening? "
+            f"Write am or pm, e.g. “{first.hour}{f':{first.minute:02d}' * bool(first.minute)}pm”."
+        )
     if day_spec is None and fallback_day is not None:
         day_spec = (DateSpec("abs", day=fallback_day, year_given=True), None)
     start = _start_datetime(day_spec, start_time, plus_day, zone, now, tz, dates, fail)

@@ -199,3 +199,23 @@ def test_lower_case_march_or_may_with_a_year_keeps_the_year() -> None:
     assert (r.start, r.subject) == (NY.localize(datetime(2026, 3, 5, 10, 0)), "sync")
     r = parse_request("offsite may 3 2027 at 10am", now=NOW, tz="America/New_York")
     assert (r.start, r.subject) == (NY.localize(datetime(2027, 5, 3, 10, 0)), "offsite")
+
+
+@pytest.mark.parametrize(
+    "text", ["Dinner at 7 tomorrow", "Team drinks friday 9:30", "Dinner tomorrow 7-9"]
+)
+def test_bare_morning_hour_for_an_evening_event_is_asked_not_guessed(text: str) -> None:
+    # Was: "Dinner at 7 tomorrow" silently became 07:00 (business-hours reading).
+    with pytest.raises(ParseError, match="morning or the evening"):
+        parse_request(text, now=NOW, tz="America/New_York")
+
+
+def test_evening_event_with_a_clear_hour_is_read_as_written() -> None:
+    cases = [
+        ("Dinner tomorrow at 7pm", 19),
+        ("Drinks friday 6", 18),
+        ("Dinner tomorrow at 7 in the evening", 19),
+        ("Breakfast tomorrow at 8", 8),
+    ]
+    for text, hour in cases:
+        assert parse_request(text, now=NOW, tz="America/New_York").start.hour == hour
