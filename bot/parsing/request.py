@@ -413,6 +413,9 @@ _UNITLESS_LENGTH = re.compile(r"\s*(for\s+[0-9]{1,3}(?:\.[0-9]+)?)\s*(?:$|[,;.])
 _BARE_COUNT = re.compile(r"^\s*(?:[0-9]+\s*|an?\s+)(?:days?|weeks?|months?|years?)\s*$", re.I)
 
 
+_USER_GROUP = re.compile(r"<!subteam\^[A-Za-z0-9]{1,40}(?:\|(?P<label>[^<>\n]{0,100}))?>")
+
+
 def warm_up() -> None:
     """Load what the first parse would otherwise load (zone data, dateparser's English data).
 
@@ -657,6 +660,13 @@ def parse_request(
         raise ParseError("Tell me what to schedule and when.")
     _check_size(text, EXAMPLE)
     tz = _person_zone(tz, EXAMPLE)
+    if group := _USER_GROUP.search(text):
+        # Slack sends "@eng" as a user group token; nobody in it would be invited.
+        label = (group.group("label") or "").strip() or "a user group"
+        raise ParseError(
+            f"I can't invite a user group ({label}); mention the people (@ann @bob) or type "
+            "their email addresses."
+        )
 
     clean, users, link_urls = unescape_slack(text.replace(MASK, " "))
     sc, people, notes, quoted, urls = _scan_request(clean, date_order, with_notes=True)

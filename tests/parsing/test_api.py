@@ -219,3 +219,13 @@ def test_evening_event_with_a_clear_hour_is_read_as_written() -> None:
     ]
     for text, hour in cases:
         assert parse_request(text, now=NOW, tz="America/New_York").start.hour == hour
+
+
+def test_a_user_group_mention_is_refused_not_dropped() -> None:
+    # Was: "<!subteam^...>" vanished, so "Standup with @eng" invited nobody.
+    with pytest.raises(ParseError, match=r"user group \(@eng\)"):
+        parse_request("Standup with <!subteam^S0ENG|@eng> tomorrow 9am", now=NOW, tz="UTC")
+    with pytest.raises(ParseError, match="user group"):
+        parse_request("Standup with <!subteam^S0ENG> tomorrow 9am", now=NOW, tz="UTC")
+    r = parse_request("Launch <!here> tomorrow 3pm", now=NOW, tz="America/New_York")
+    assert (r.subject, r.attendees) == ("Launch", [])
