@@ -123,6 +123,8 @@ _LEFTOVER_TEMPORAL = re.compile(
     # "Friday week", "a week Friday" (British: a week after that day): never dropped
     r"|(?<=\x00\s)week(?=\s*(?:$|\x00|[,.;!?)]))|a\s+week(?=\s*(?:\x00|$))"
     r"|week\s+after|after\s+next|(?:first|second|third|fourth|last)\s+(?:week|weekend)"
+    # "week from Monday": the day is masked right after (the search ends at the fragment)
+    r"|(?:days?|weeks?)\s+from(?=\s*(?:\x00|$))"
     r"|(?!24/7\b)(?:[0-2]?[0-9]|3[01])/(?:[0-2]?[0-9]|3[01])(?:/[0-9]{2,4})?"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}"
     r"(?:st|nd|rd|th)?"

@@ -229,3 +229,12 @@ def test_a_user_group_mention_is_refused_not_dropped() -> None:
         parse_request("Standup with <!subteam^S0ENG> tomorrow 9am", now=NOW, tz="UTC")
     r = parse_request("Launch <!here> tomorrow 3pm", now=NOW, tz="America/New_York")
     assert (r.subject, r.attendees) == ("Launch", [])
+
+
+def test_week_from_a_weekday_is_refused_not_dropped() -> None:
+    # Was: "sync week from monday 10am" became Monday 9 March, subject "sync week".
+    for text in ("sync week from monday 10am", "sync weeks from friday at 2pm"):
+        with pytest.raises(ParseError, match="from"):
+            parse_request(text, now=NOW, tz="America/New_York")
+    r = parse_request("sync 2 weeks from tomorrow 10am", now=NOW, tz="America/New_York")
+    assert r.start == NY.localize(datetime(2026, 3, 19, 10, 0))
