@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCOPES = frozenset(
     {"commands", "chat:write", "chat:write.public", "users:read", "users:read.email"}
+    | {"channels:history", "groups:history", "im:history"}  # the worker's recovery look-up
 )
 RESPONSE_URL_TTL = 30 * 60
 RESPONSE_URL_USES = 5

@@ -166,6 +166,16 @@ def _channel(slack: DevSlackServer, params: dict[str, Any], *, for_write: bool) 
     return channel
 
 
+def _require_history_scope(slack: DevSlackServer, channel: Channel) -> None:
+    """conversations.history/replies need the *:history scope of the conversation's kind."""
+    if channel.is_im:
+        needed = "im:history"
+    else:
+        needed = "groups:history" if channel.is_private else "channels:history"
+    if needed not in slack.scopes:
+        raise ApiError("missing_scope", needed=needed, provided=",".join(sorted(slack.scopes)))
+
+
 def _message(slack: DevSlackServer, channel: Channel, ts: Any) -> Message:
     message = slack.state_messages.get((channel.id, str(ts or "")))
     if message is None or message.deleted:
@@ -211,6 +221,7 @@ async def conversations_info(slack: DevSlackServer, params: dict[str, Any]) -> d
 @method("conversations.replies")
 async def conversations_replies(slack: DevSlackServer, params: dict[str, Any]) -> dict[str, Any]:
     channel = _channel(slack, params, for_write=False)
+    _require_history_scope(slack, channel)
     if slack.bot_user_id not in channel.members and not channel.is_im:
         raise ApiError("not_in_channel")
     ts = params.get("ts")
@@ -243,6 +254,7 @@ async def conversations_history(slack: DevSlackServer, params: dict[str, Any]) -
     the previous page stopped before.
     """
     channel = _channel(slack, params, for_write=False)
+    _require_history_scope(slack, channel)
     if slack.bot_user_id not in channel.members and not channel.is_im:
         raise ApiError("not_in_channel")
     try:

@@ -316,6 +316,24 @@ async def test_replies_need_membership(slack: DevSlackServer, client: AsyncWebCl
     assert await error_of(client.conversations_replies(channel="C2", ts="1.1")) == "not_in_channel"
 
 
+async def test_reading_a_conversation_needs_its_history_scope():
+    # Real Slack: bot tokens need channels:history / groups:history / im:history.
+    async with DevSlackServer(scopes={"chat:write", "chat:write.public", "users:read"}) as slack:
+        slack.add_channel(GENERAL, "general")
+        web = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+        parent = await web.chat_postMessage(channel=GENERAL, text="x")
+        for call in (
+            web.conversations_replies(channel=GENERAL, ts=parent["ts"]),
+            web.conversations_history(channel=GENERAL),
+        ):
+            assert await error_of(call) == "missing_scope"
+    async with DevSlackServer() as slack:  # the defaults are the manifest's scopes
+        slack.add_channel(GENERAL, "general")
+        web = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+        parent = await web.chat_postMessage(channel=GENERAL, text="x")
+        assert (await web.conversations_replies(channel=GENERAL, ts=parent["ts"]))["ok"]
+
+
 async def test_history_lists_top_level_messages_newest_first(client: AsyncWebClient):
     meta = {"event_type": "scheducal_event", "event_payload": {"event_id": "ev-9"}}
     first = await client.chat_postMessage(channel=GENERAL, text="one", metadata=meta)

@@ -2,6 +2,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.devslack.server import DEFAULT_SCOPES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,7 +23,13 @@ def test_manifest_is_complete():
         "chat:write.public",
         "users:read",
         "users:read.email",
+        # the webhook worker's look-up of its own earlier posts after a crash
+        "channels:history",
+        "groups:history",
+        "im:history",
     }
+    # The local Slack grants exactly these, so tests cannot lean on a scope we do not ask for.
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == DEFAULT_SCOPES
     assert features["app_home"]["home_tab_enabled"] is True
     assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
     assert settings["interactivity"]["is_enabled"] is True
