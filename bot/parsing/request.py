@@ -50,7 +50,7 @@ _URL = re.compile(
     re.I,
 )
 _LOCATION_TAG = re.compile(
-    r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00,;\n]+)", re.I
+    r"\b(?:location|loc|where|place|venue|room)\s*[:=]\s*(?P<v>[^\x00;\n]+)", re.I
 )
 _WORD = re.compile(r"\S+")
 _EMOJI_CODE = re.compile(

@@ -238,3 +238,11 @@ def test_week_from_a_weekday_is_refused_not_dropped() -> None:
             parse_request(text, now=NOW, tz="America/New_York")
     r = parse_request("sync 2 weeks from tomorrow 10am", now=NOW, tz="America/New_York")
     assert r.start == NY.localize(datetime(2026, 3, 19, 10, 0))
+
+
+def test_a_labelled_location_keeps_its_commas() -> None:
+    # Was: "location: HQ, 3rd floor" gave location "HQ" and subject "Sync 3rd floor".
+    r = parse_request("Sync tomorrow 3pm location: HQ, 3rd floor", now=NOW, tz="America/New_York")
+    assert (r.subject, r.location) == ("Sync", "HQ, 3rd floor")
+    r = parse_request("Sync location: 1 Main St, Springfield, tomorrow 3pm", now=NOW, tz="UTC")
+    assert (r.subject, r.location) == ("Sync", "1 Main St, Springfield")
