@@ -772,8 +772,13 @@ def _scan_bare_offsets(sc: Scanner) -> None:
     for m in _UTC_OFFSET.finditer(sc.masked):
         if m.group("s"):
             minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
-            if abs(minutes) <= 14 * 60:
-                sc.consume(m.start(), m.end(), ZONE, ("offset", minutes, None))
+            if abs(minutes) > 14 * 60:
+                # "UTC+15" must not become plain UTC with a stray "15" in the subject
+                raise ParseError(
+                    f"No time zone is at “{m.group().strip('()')}”; name the zone instead "
+                    "(e.g. Europe/London)."
+                )
+            sc.consume(m.start(), m.end(), ZONE, ("offset", minutes, None))
     for m in _BARE_OFFSET.finditer(sc.masked):
         minutes = _offset_minutes(m.group("s"), m.group("h"), m.group("m"))
         if abs(minutes) <= 14 * 60:

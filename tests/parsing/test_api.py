@@ -246,3 +246,12 @@ def test_a_labelled_location_keeps_its_commas() -> None:
     assert (r.subject, r.location) == ("Sync", "HQ, 3rd floor")
     r = parse_request("Sync location: 1 Main St, Springfield, tomorrow 3pm", now=NOW, tz="UTC")
     assert (r.subject, r.location) == ("Sync", "1 Main St, Springfield")
+
+
+def test_an_offset_beyond_any_zone_is_refused_not_read_as_utc() -> None:
+    # Was: "10am UTC+15" became 10:00 UTC with subject "sync 15".
+    for text in ("sync tomorrow 10am UTC+15", "sync tomorrow 10am GMT-20"):
+        with pytest.raises(ParseError, match="No time zone is at"):
+            parse_request(text, now=NOW, tz="America/New_York")
+    r = parse_request("sync tomorrow 10am UTC+14", now=NOW, tz="America/New_York")
+    assert r.start.utcoffset() == timedelta(hours=14)
