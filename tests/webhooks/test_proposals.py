@@ -77,6 +77,8 @@ async def test_accept_by_organizer_reschedules_once(sqlite_url: str) -> None:
         assert fresh.end_utc == proposal.proposed_end_utc
         local_start = proposal.proposed_start_utc.astimezone(ZoneInfo(ZONE))
         assert remote["start"].startswith(local_start.strftime("%Y-%m-%dT%H:%M"))
+        parent = str(st.parent(appointment)["blocks"])  # the parent shows the new time
+        assert f"<!date^{int(proposal.proposed_start_utc.timestamp())}^" in parent
         decided = st.slack.message(reply["channel"], reply["ts"])
         assert not _has_buttons(decided)
         assert f"Accepted by <@{ORGANIZER}>" in str(decided["blocks"])
@@ -138,3 +140,48 @@ async def test_keep_original_by_admin_and_stale_proposal(sqlite_url: str) -> Non
         assert "No longer applies: the meeting was moved" in str(retired["blocks"])
         async with st.db.session() as s:
             assert await repo.list_open_proposals(s, appointment.id) == []
+
+
+async def _private_answer(st: Stack, user: str, words: str) -> str:
+    found = await st.slack.wait_for(
+        lambda: [e["text"] for e in st.slack.ephemerals(user) if words in e["text"]]
+    )
+    return found[-1]
+
+
+async def test_a_second_decision_and_a_canceled_meeting_change_nothing(sqlite_url: str) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st):
+        appointment = await st.appointment()
+        _, first = await _propose(st, appointment, hours_later=2)
+        _, second = await _propose(st, appointment, hours_later=5)
+
+        # A double click on Keep original: one decision, the other click told politely.
+        await asyncio.gather(
+            st.slack.click(ORGANIZER, first, PROPOSAL_KEEP),
+            st.slack.click(ORGANIZER, first, PROPOSAL_KEEP),
+        )
+        text = await _private_answer(st, ORGANIZER, "already answered with *Keep original*")
+        assert f"by <@{ORGANIZER}>" in text and "Nothing was changed" in text
+        await st.slack.wait_for(
+            lambda: not _has_buttons(st.slack.message(first["channel"], first["ts"]))
+        )
+        assert (await st.reload(appointment)).start_utc == appointment.start_utc
+
+        # Canceled since the proposal (store first, ScheduCal's echo not handled yet).
+        await st.apps[-1][PIPELINE_KEY].worker.stop()
+        async with st.db.session() as s:
+            await repo.mark_canceled(s, appointment.id)
+        updates = len(st.slack.calls_to("chat.update"))
+        await st.slack.click(ORGANIZER, second, PROPOSAL_ACCEPT)
+        await _private_answer(st, ORGANIZER, "was canceled after this time was proposed")
+        fresh = await st.reload(appointment)
+        assert (fresh.status, fresh.start_utc) == ("canceled", appointment.start_utc)
+        assert len(st.slack.calls_to("chat.update")) == updates  # no message was touched
+        remote = await st.sandbox_call("GET", f"/sandbox/appointments/{appointment.scheducal_id}")
+        assert remote["start"] == wall_start(appointment)
+        async with st.db.session() as s:
+            assert len(await repo.list_open_proposals(s, appointment.id)) == 1
+
+
+def wall_start(appointment: Any) -> str:
+    return appointment.start_utc.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M:%S")
