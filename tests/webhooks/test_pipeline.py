@@ -115,6 +115,13 @@ async def test_update_cancel_and_echo_of_our_own_change(sqlite_url: str) -> None
         assert len(thread) == 1
         text = str(thread[0]["blocks"])
         assert "Appointment updated" in text and "*When:*" in text and "Room 4" in text
+        old_token = f"<!date^{int(appointment.start_utc.timestamp())}^"
+        new_token = f"<!date^{int(new_start.timestamp())}^"
+        assert old_token in text and new_token in text  # old -> new
+        assert text.index(old_token) < text.index("→") < text.index(new_token)
+        assert "*Location:* _none_ → Room 4" in text
+        parent = str(st.parent(appointment)["blocks"])  # the parent shows the new values
+        assert new_token in parent and old_token not in parent and "Room 4" in parent
         fresh = await st.reload(appointment)
         assert fresh.start_utc == new_start and fresh.location == "Room 4"
 
