@@ -73,6 +73,15 @@ async def test_parse_errors_and_hidden_emails_answer_privately(bot: Bot):
     assert bot.slack.messages(GENERAL) == []
 
 
+async def test_another_command_name_is_used_in_answers(sqlite_url):
+    async with running_bot(sqlite_url, slack_command="/schedule") as bot:
+        await bot.slack.send_command(ANN, GENERAL, "lunch with bob@x.io", command="/schedule")
+        text = await bot.slack.wait_for(lambda: bot.last_ephemeral_text(ANN))
+        assert "Try: `/schedule Intro call" in text and "/meet" not in text
+        await bot.slack.send_command(ANN, GENERAL, "help", command="/schedule")
+        await bot.slack.wait_for(lambda: "/schedule list" in bot.last_ephemeral_text(ANN))
+
+
 async def test_reschedule_command_keeps_the_length_and_replies_once(bot: Bot):
     await bot.slack.send_command(ANN, GENERAL, "Review with bob@x.io tomorrow 3pm for 90m")
     appointment = await send(

@@ -71,7 +71,9 @@ async def preview(services: Services, command: dict[str, Any], respond: Any, tex
     try:
         request = parsing.parse_request(text, now=now, tz=tz)
     except parsing.ParseError as exc:
-        raise UserFacingError(escape(exc.message)) from None
+        # The parser's example says /meet; show the command this app answers to.
+        name = command.get("command") or "/meet"
+        raise UserFacingError(escape(exc.message.replace("`/meet ", f"`{name} "))) from None
     if request.start < now - timedelta(minutes=1):
         raise UserFacingError(
             f"That time ({wall_time_text(request.start, request.timezone)}) is in the past. "
