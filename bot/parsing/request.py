@@ -113,6 +113,10 @@ _LEFTOVER_TEMPORAL = re.compile(
     rf"|(?:{NUMBER_WORD}|couple|few)\s+(?:of\s+)?(?:days?|weeks?|months?|years?)"
     r"(?:\s+(?:later|after|from|ago))?"
     r"|an?\s+(?:day|week|month|year)\s+(?:later|after|from|ago)"
+    # A length the grammar could not read ("for ninety minutes", "a few hours") must not
+    # become the default length; "one hundred" before a length it did read neither.
+    rf"|(?:{NUMBER_WORD}|[0-9]+|an?|few|couple|several|some|many|sixty|seventy|eighty|ninety)"
+    r"(?:\s+of)?\s+(?:minutes?|mins?|hours?|hrs?)|hundred(?:\s+and)?(?=\s*(?:\x00|$))"
     r"|end\s+of\s+(?:the\s+)?(?:day|week|month)|eod|eow|asap|all[\s-]day"
     # A window, not a start: "after 2pm", "before noon", "2pm or later", "3pm at the latest"
     r"|(?:after|before|(?:not|no)\s+(?:later|earlier)\s+than|not\s+(?:before|after)|earliest"

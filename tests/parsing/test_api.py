@@ -255,3 +255,20 @@ def test_an_offset_beyond_any_zone_is_refused_not_read_as_utc() -> None:
             parse_request(text, now=NOW, tz="America/New_York")
     r = parse_request("sync tomorrow 10am UTC+14", now=NOW, tz="America/New_York")
     assert r.start.utcoffset() == timedelta(hours=14)
+
+
+@pytest.mark.parametrize(
+    "length",
+    [
+        "for ninety minutes",
+        "for a couple of hours",
+        "for a few hours",
+        "for one hundred twenty minutes",
+        "for a minute",
+    ],  # fmt: skip
+)
+def test_a_length_it_cannot_read_is_refused_not_defaulted(length: str) -> None:
+    # Was: the default 30 min (or 20 min for "one hundred twenty minutes"), the words
+    # left in the subject.
+    with pytest.raises(ParseError, match="couldn't understand"):
+        parse_request(f"sync tomorrow 3pm {length}", now=NOW, tz="America/New_York")
