@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
+
 from bot.config import Settings
 from bot.devslack.server import DevSlackServer
 from bot.sandbox.server import SandboxServer
@@ -21,7 +23,9 @@ from bot.scheducal.client import ScheduCalClient
 from bot.scheducal.events import EVENT_TYPES
 from bot.serve import start_http
 from bot.services import Services
+from bot.store.models import InboxEvent
 from bot.web import create_web_app
+from bot.webhooks.inbox import OPEN_STATUSES
 
 ANN, BOB, GUS, IDA = "U0ANN", "U0BOB", "U0GUS", "U0IDA"
 GENERAL = "C0GENERAL"
@@ -50,12 +54,18 @@ class Bot:
         while True:
             async with self.slack.session.get(f"{self.sandbox.url}/sandbox/events") as resp:
                 events = (await resp.json())["data"]["events"]
-            if all(e["state"] == "delivered" for e in events):
+            if all(e["state"] == "delivered" for e in events) and not await self._inbox_open():
                 await self.slack.settle(quiet=0.5)
                 return events
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"undelivered events: {events}")
             await asyncio.sleep(0.05)
+
+    async def _inbox_open(self) -> int:
+        """Stored events the worker has not finished (a busy machine may take a while)."""
+        async with self.services.db.session() as s:
+            statement = select(func.count()).where(InboxEvent.status.in_(OPEN_STATUSES))
+            return int((await s.execute(statement)).scalar_one())
 
     def ephemeral_with(self, user: str, action_id: str) -> dict[str, Any] | None:
         for message in reversed(self.slack.ephemerals(user)):
