@@ -322,6 +322,38 @@ async def test_an_event_that_cannot_be_handled_is_parked_at_once(sqlite_url: str
         assert st.thread(appointment) == []
 
 
+async def test_a_forged_delivery_is_refused_and_never_reaches_the_thread(
+    sqlite_url: str,
+) -> None:
+    async with stack(sqlite_url) as st, bot_in_process(st) as url:
+        appointment = await st.appointment(attendees=(("Ann Lee", "ann@example.com"),))
+        body = json.dumps(
+            {
+                "id": "evt-forged",
+                "eventType": "attendee.responded",
+                "timestamp": "2026-04-15T09:03:44Z",
+                "apiVersion": "v1",
+                "data": {
+                    "appointmentId": appointment.scheducal_id,
+                    "attendee": {
+                        "name": "<!channel> Mallory",
+                        "email": "ann@example.com",
+                        "response": "declined",
+                        "respondedAt": "2026-04-15T09:03:44Z",
+                    },
+                },
+            }
+        ).encode()
+        for headers in ({SIGNATURE_HEADER: sign(body, "whsec_not_ours")}, {}):
+            async with st.http.post(url + ROUTE, data=body, headers=headers) as response:
+                assert response.status == 401
+        genuine = await st.respond(appointment, "ann@example.com", "accepted")
+        await st.wait_done([genuine])
+        assert "evt-forged" not in await st.inbox()
+        assert posted_event_ids(st.thread(appointment)) == [genuine]
+        assert "1 accepted" in str(st.parent(appointment)["blocks"])
+
+
 async def test_stop_lets_the_transaction_in_progress_finish(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
