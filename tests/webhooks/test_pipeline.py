@@ -168,8 +168,11 @@ async def test_slack_429_and_500_are_retried_without_double_posts(sqlite_url: st
         st.slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
         st.slack.fail_next("chat.postMessage", status=500, times=2)
         st.slack.fail_next("chat.update", status=500, times=1)
+        started = asyncio.get_running_loop().time()
         event_id = await st.respond(appointment, "ann@example.com", "accepted")
         rows = await st.wait_done([event_id], timeout=30)
+        # Each 429 said Retry-After: 1, and the worker waited that long both times.
+        assert asyncio.get_running_loop().time() - started >= 2.0
 
         assert posted_event_ids(st.thread(appointment)) == [event_id]
         assert "1 accepted" in str(st.parent(appointment)["blocks"])
