@@ -353,6 +353,15 @@ async def invite_people(
             added.append(attendee)
             lines.append(f":white_check_mark: {who} is invited.")
     appointment = await reload(services, appointment.id)
+    first_to_gmail = {
+        i.email.lower() for i in appointment.invitees if i.gmail_first_invite and not i.invite_error
+    }
+    for attendee in added:  # the same hint the send outcome gives
+        if attendee.email.lower() in first_to_gmail:
+            lines.append(
+                f"• {blocks.person_text(attendee.name, attendee.email)}: first invitation to "
+                "this Gmail address; ask them to check their spam folder and confirm it."
+            )
     if added:
         names = ", ".join(blocks.person_text(a.name, a.email) for a in added)
         await thread_reply(services, appointment, f":heavy_plus_sign: <@{actor}> invited {names}.")

@@ -133,6 +133,12 @@ async def test_invite_by_command_and_by_button(bot):
     emails = [a["email"] for a in remote["attendees"]]
     assert emails.count("dave@example.org") == 1 and "erin@example.org" in emails
     assert "erin@example.org" in rendered(parent_of(bot))
+    assert "spam folder" not in bot.last_ephemeral_text(BOB)
+
+    # A first invitation to a Gmail address gets the spam-folder hint, as on Send.
+    await bot.slack.send_command(ANN, GENERAL, "invite 1 fay@gmail.com")
+    await bot.slack.wait_for(lambda: "fay@gmail.com is invited" in bot.last_ephemeral_text(ANN))
+    assert "fay@gmail.com: first invitation to this Gmail address" in (bot.last_ephemeral_text(ANN))
 
 
 async def test_commands_explain_mistakes(bot):
