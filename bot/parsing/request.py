@@ -419,6 +419,8 @@ _UNITLESS_LENGTH = re.compile(r"\s*(for\s+[0-9]{1,3}(?:\.[0-9]+)?)\s*(?:$|[,;.])
 _BARE_COUNT = re.compile(r"^\s*(?:[0-9]+\s*|an?\s+)(?:days?|weeks?|months?|years?)\s*$", re.I)
 
 
+# What is left of an address the email pass did not take: "ann@x", "ann@@x.com".
+_BROKEN_EMAIL = re.compile(r"(?<![\w@])[\w.%+'-]{1,64}@+[\w-]+(?:\.[\w-]*)*")
 _USER_GROUP = re.compile(r"<!subteam\^[A-Za-z0-9]{1,40}(?:\|(?P<label>[^<>\n]{0,100}))?>")
 
 
@@ -682,6 +684,9 @@ def parse_request(
         # the notes cannot hold the one time the text gives.
         sc, people, notes, quoted, urls = _scan_request(clean, date_order, with_notes=False)
     urls = link_urls + urls
+    if broken := _BROKEN_EMAIL.search(sc.masked):
+        # "with ann@x": not an address, and never silently left in the subject
+        raise ParseError(f"“{broken.group()}” is not an email address I can invite.")
     _scan_zone_qualifier(sc)
     location = _scan_location(sc, have_url=bool(urls))
     tagged = None if quoted else _scan_subject_tag(sc)

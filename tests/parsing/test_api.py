@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -272,3 +273,10 @@ def test_a_length_it_cannot_read_is_refused_not_defaulted(length: str) -> None:
     # left in the subject.
     with pytest.raises(ParseError, match="couldn't understand"):
         parse_request(f"sync tomorrow 3pm {length}", now=NOW, tz="America/New_York")
+
+
+@pytest.mark.parametrize("address", ["ann@x", "ann@@x.com", "ann@x.c"])
+def test_a_broken_address_is_refused_not_left_in_the_subject(address: str) -> None:
+    # Was: "sync tomorrow 3pm with ann@x" gave subject "sync ann@x" and nobody to invite.
+    with pytest.raises(ParseError, match=f"“{re.escape(address)}” is not an email address"):
+        parse_request(f"sync tomorrow 3pm with {address}", now=NOW, tz="America/New_York")
