@@ -815,8 +815,20 @@ def _scan_ranges(sc: Scanner) -> None:
             and not beside_day
         ):
             continue  # "3 to 4" alone is not a time; "friday 3 to 4" is
+        if pre in ("at", "@") and sep == "to" and m.group("a") in ("5", "10", "20", "25"):
+            # "at 10 to 4" is 3:50 in Britain and 10-4 elsewhere: ask
+            a_text, b_text, british = m.group("a"), m.group("b"), _minutes_to(a.hour, b.hour)
+            raise ParseError(
+                f"Is “{a_text} to {b_text}” {british} or {a_text} until {b_text}? Write "
+                f"“{british}” with am or pm, or the range with a dash (“{a_text}-{b_text}”)."
+            )
         start = m.start() if pre else m.start("a")
         sc.consume(start, m.end(), RANGE, (a, b))
+
+
+def _minutes_to(minutes: int, hour: int) -> str:
+    """ "10 to 4" read the British way: "3:50"."""
+    return f"{(hour - 2) % 12 + 1}:{60 - minutes:02d}"
 
 
 def numbered_thing_before(sc: Scanner, pos: int) -> bool:

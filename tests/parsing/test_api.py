@@ -280,3 +280,13 @@ def test_a_broken_address_is_refused_not_left_in_the_subject(address: str) -> No
     # Was: "sync tomorrow 3pm with ann@x" gave subject "sync ann@x" and nobody to invite.
     with pytest.raises(ParseError, match=f"“{re.escape(address)}” is not an email address"):
         parse_request(f"sync tomorrow 3pm with {address}", now=NOW, tz="America/New_York")
+
+
+def test_at_ten_to_four_is_asked_not_read_as_a_six_hour_range() -> None:
+    # Was: "at 10 to 4" became 10:00-16:00 ("ten to four" in words is 15:50).
+    with pytest.raises(ParseError, match="3:50 or 10 until 4"):
+        parse_request("sync tomorrow at 10 to 4", now=NOW, tz="America/New_York")
+    r = parse_request("sync tomorrow at 3 to 4", now=NOW, tz="America/New_York")
+    assert (r.start.hour, r.end.hour) == (15, 16)
+    r = parse_request("sync tomorrow from 10 to 4", now=NOW, tz="America/New_York")
+    assert (r.start.hour, r.end.hour) == (10, 16)
