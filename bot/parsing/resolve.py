@@ -310,6 +310,12 @@ def _resolve_abs(spec: DateSpec, today: date) -> date:
             candidate = date(year, spec.day.month, spec.day.day)
         except ValueError:
             continue
+        if candidate >= today and year > today.year + 1:
+            # "Feb 29" in 2026: 2028 is too far to assume; the year settles it
+            raise ParseError(
+                f"{candidate.strftime('%b %d').replace(' 0', ' ')} is not in {today.year} or "
+                f"{today.year + 1}; add the year if you mean {year}."
+            )
         if candidate >= today:
             return candidate
     raise ParseError("That date does not come up in the next few years.")

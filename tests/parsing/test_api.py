@@ -290,3 +290,14 @@ def test_at_ten_to_four_is_asked_not_read_as_a_six_hour_range() -> None:
     assert (r.start.hour, r.end.hour) == (15, 16)
     r = parse_request("sync tomorrow from 10 to 4", now=NOW, tz="America/New_York")
     assert (r.start.hour, r.end.hour) == (10, 16)
+
+
+def test_feb_29_without_a_year_is_not_pushed_two_years_out() -> None:
+    # Was: "feb 29" typed in 2026 silently became 29 Feb 2028.
+    now = NY.localize(datetime(2026, 2, 27, 10, 0))
+    with pytest.raises(ParseError, match="add the year if you mean 2028"):
+        parse_request("sync feb 29 10am", now=now, tz="America/New_York")
+    r = parse_request("sync Feb 29 2028 10am", now=now, tz="America/New_York")
+    assert r.start == NY.localize(datetime(2028, 2, 29, 10, 0))
+    r = parse_request("sync Feb 29 10am", now=NY.localize(datetime(2027, 12, 1)), tz="UTC")
+    assert r.start.date().isoformat() == "2028-02-29"
