@@ -153,8 +153,15 @@ def resolve(
 
     start_time, plus_day = start_clock
     first = token.value[0] if token.kind == RANGE else token.value
+    settled = token.kind == RANGE and token.value[1].hour24() is not None  # "10-11am"
     meal = _EVENING_EVENT.search(sc.masked)
-    if meal and hint is None and first.hour24() is None and 7 <= start_time.hour <= 11:
+    if (
+        meal
+        and not settled
+        and hint is None
+        and first.hour24() is None
+        and 7 <= start_time.hour <= 11
+    ):
         # "Dinner at 7": business hours would say 7am; ask rather than guess.
         raise fail(
             f"Is {_quote(token)} for {meal.group().lower()} in the morning or the evening? "

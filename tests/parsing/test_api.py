@@ -217,6 +217,7 @@ def test_evening_event_with_a_clear_hour_is_read_as_written() -> None:
         ("Drinks friday 6", 18),
         ("Dinner tomorrow at 7 in the evening", 19),
         ("Breakfast tomorrow at 8", 8),
+        ("Team drinks tomorrow 10-11am", 10),  # the range's end settles the start
     ]
     for text, hour in cases:
         assert parse_request(text, now=NOW, tz="America/New_York").start.hour == hour
