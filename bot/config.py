@@ -40,6 +40,7 @@ SETTING_HELP: dict[str, str] = {
     "SLACK_APP_TOKEN": "Slack app-level token (xapp-...); when set, Socket Mode is used",
     "SLACK_API_URL": "base URL of the Slack Web API",
     "SLACK_COMMAND": "name of the slash command",
+    "DATE_ORDER": "how numeric dates like 4/5 are read: MDY (April 5, default) or DMY (4 May)",
     "DATABASE_URL": "SQLAlchemy URL of the database",
     "HOST": "interface the web server binds to",
     "PORT": "port the web server listens on",
@@ -75,6 +76,7 @@ class Settings:
     slack_app_token: str = field(default="", repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_command: str = "/meet"
+    date_order: str = "MDY"
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 3000
@@ -120,6 +122,12 @@ class Settings:
                 raise ConfigError(f"{name} must be positive ({SETTING_HELP[name]})")
             return value
 
+        date_order = get("DATE_ORDER", "MDY").upper()
+        if date_order not in ("MDY", "DMY"):
+            raise ConfigError(
+                f"DATE_ORDER={date_order!r} must be MDY or DMY ({SETTING_HELP['DATE_ORDER']})"
+            )
+
         slack_api_url = get("SLACK_API_URL", DEFAULT_SLACK_API_URL)
         if not slack_api_url.endswith("/"):
             slack_api_url += "/"
@@ -138,6 +146,7 @@ class Settings:
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_url=slack_api_url,
             slack_command=command,
+            date_order=date_order,
             database_url=get("DATABASE_URL", DEFAULT_DATABASE_URL),
             host=get("HOST", "127.0.0.1"),
             port=get_int("PORT", 3000),

@@ -83,3 +83,10 @@ def test_webhook_tuning_is_read_with_the_rest() -> None:
         Settings.from_env({"WEBHOOK_POLL_SECONDS": "soon"})
     with pytest.raises(ConfigError, match="WEBHOOK_RETRY_BASE_SECONDS must be positive"):
         Settings.from_env({"WEBHOOK_RETRY_BASE_SECONDS": "0"})
+
+
+def test_date_order_is_checked() -> None:
+    assert Settings.from_env({}).date_order == "MDY"
+    assert Settings.from_env({"DATE_ORDER": "dmy"}).date_order == "DMY"
+    with pytest.raises(ConfigError, match="DATE_ORDER='YMD' must be MDY or DMY"):
+        Settings.from_env({"DATE_ORDER": "ymd"})

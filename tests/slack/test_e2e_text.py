@@ -122,3 +122,14 @@ async def test_an_admin_elsewhere_reschedules_in_their_zone_and_the_meeting_keep
     expected = datetime(utc_day.year, utc_day.month, utc_day.day, 18, tzinfo=ZoneInfo("UTC"))
     assert remote["timeZone"] == "America/New_York"
     assert remote["start"] == expected.astimezone(NY).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+async def test_numeric_dates_follow_the_date_order_setting(sqlite_url):
+    # A year ahead, so the date is never in the past; 3/4 is 3 April (DMY), not 4 March.
+    year = datetime.now(NY).year + 1
+    async with running_bot(sqlite_url, date_order="DMY") as bot:
+        await bot.slack.send_command(ANN, GENERAL, f"Review with bob@x.io 3/4/{year} 3pm")
+        preview = await bot.slack.wait_for(lambda: bot.ephemeral_with(ANN, "preview_send"))
+        appointment = await send(bot, preview)
+        remote = await bot.sandbox_appointment(appointment.scheducal_id)
+        assert remote["start"] == f"{year}-04-03T15:00:00"

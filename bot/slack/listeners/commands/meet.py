@@ -69,7 +69,9 @@ async def preview(services: Services, command: dict[str, Any], respond: Any, tex
     tz = user.tz or "UTC"
     now = datetime.now(UTC)
     try:
-        request = parsing.parse_request(text, now=now, tz=tz)
+        request = parsing.parse_request(
+            text, now=now, tz=tz, date_order=services.settings.date_order
+        )
     except parsing.ParseError as exc:
         # The parser's example says /meet; show the command this app answers to.
         name = command.get("command") or "/meet"
@@ -179,6 +181,7 @@ async def reschedule(
             now=datetime.now(UTC),
             tz=reader_zone,
             default_duration=length if length > timedelta(0) else timedelta(minutes=30),
+            date_order=services.settings.date_order,
         )
     except parsing.ParseError as exc:
         raise UserFacingError(escape(exc.message)) from None
