@@ -393,7 +393,7 @@ def help_message(command: str = "/meet") -> tuple[str, list[dict[str, Any]]]:
     return f"How to use {command}", [section(text)]
 
 
-def home_view(appointments: Sequence[AppointmentLike]) -> dict[str, Any]:
+def home_view(appointments: Sequence[AppointmentLike], command: str = "/meet") -> dict[str, Any]:
     """App Home: the person's upcoming appointments (organized or invited)."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your upcoming appointments"}},
@@ -402,6 +402,8 @@ def home_view(appointments: Sequence[AppointmentLike]) -> dict[str, Any]:
         lines = [appointment_line(a) for a in appointments]
         blocks += [section(chunk) for chunk in chunk_lines(lines)]
     else:
-        blocks.append(section("Nothing scheduled. Type `/meet` in any channel to send one."))
+        blocks.append(
+            section(f"Nothing scheduled. Type `{escape(command)}` in any channel to send one.")
+        )
     blocks.append(context("Times show in your own time zone."))
     return {"type": "home", "blocks": fit_blocks(blocks, reserved=0)}

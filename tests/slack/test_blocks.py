@@ -194,6 +194,7 @@ def test_list_help_and_home():
     home = blocks.home_view([Appt()])
     assert home["type"] == "home" and "#12" in all_text(home)
     assert "Nothing scheduled" in all_text(blocks.home_view([]))
+    assert "Type `/schedule` in any channel" in all_text(blocks.home_view([], "/schedule"))
 
 
 def test_schedule_modal_prefills_and_reads_back():

@@ -80,6 +80,9 @@ async def test_another_command_name_is_used_in_answers(sqlite_url):
         assert "Try: `/schedule Intro call" in text and "/meet" not in text
         await bot.slack.send_command(ANN, GENERAL, "help", command="/schedule")
         await bot.slack.wait_for(lambda: "/schedule list" in bot.last_ephemeral_text(ANN))
+        await bot.slack.open_app_home(ANN)
+        home = await bot.slack.wait_for(lambda: bot.slack.home(ANN))
+        assert "Type `/schedule` in any channel" in rendered({"blocks": home["blocks"]})
 
 
 async def test_reschedule_command_keeps_the_length_and_replies_once(bot: Bot):

@@ -18,4 +18,5 @@ async def publish_home(event: dict[str, Any], body: dict[str, Any], context: Any
     team_id = body.get("team_id") or context.get("team_id")
     async with services.db.session() as s:
         upcoming = await repo.list_upcoming(s, team_id, now=datetime.now(UTC), user_id=user_id)
-    await services.slack.views_publish(user_id=user_id, view=blocks.home_view(upcoming))
+    view = blocks.home_view(upcoming, services.settings.slack_command)
+    await services.slack.views_publish(user_id=user_id, view=view)
