@@ -142,6 +142,22 @@ async def require_manager(
         )
 
 
+async def require_inviter(
+    services: Services, appointment: Appointment, user_id: str, channel_id: str
+) -> None:
+    """People in the appointment's channel may add invitees; elsewhere only its managers.
+
+    References are short sequential numbers, so without this anyone could add guests to a
+    meeting of a channel (even a private one) they cannot see by guessing its number.
+    """
+    if channel_id == appointment.channel_id or await may_manage(services, appointment, user_id):
+        return
+    raise UserFacingError(
+        f"#{appointment.ref} belongs to another channel: add people from "
+        f"<#{appointment.channel_id}> (or ask its organizer)."
+    )
+
+
 # --------------------------------------------------------------------------- Slack output
 
 

@@ -221,3 +221,19 @@ async def test_a_refused_cancel_leaves_the_appointment_on(bot):
 
     await bot.slack.send_command(ANN, GENERAL, "list")
     await bot.slack.wait_for(lambda: "*#1* Budget review" in bot.last_ephemeral_text(ANN))
+
+
+async def test_people_are_added_from_the_appointments_channel_or_by_its_managers(bot):
+    appointment, _ = await scheduled(bot)
+    bot.slack.add_channel("C0OTHER", "other")
+
+    # A guessed reference from another channel adds nobody.
+    await bot.slack.send_command(BOB, "C0OTHER", "invite 1 mallory@example.org")
+    await bot.slack.wait_for(lambda: "another channel" in bot.last_ephemeral_text(BOB))
+    assert f"<#{GENERAL}>" in bot.last_ephemeral_text(BOB)
+    remote = await bot.sandbox_appointment(appointment.scheducal_id)
+    assert "mallory@example.org" not in {a["email"] for a in remote["attendees"]}
+
+    # The organizer may add people from anywhere.
+    await bot.slack.send_command(ANN, "C0OTHER", "invite 1 erin@example.org")
+    await bot.slack.wait_for(lambda: "erin@example.org is invited" in bot.last_ephemeral_text(ANN))

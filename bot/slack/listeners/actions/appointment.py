@@ -21,7 +21,7 @@ async def _target(body: dict[str, Any], context: Any) -> tuple[Services, Appoint
     try:
         ref = int(body["actions"][0]["value"])
     except (KeyError, ValueError, TypeError):
-        raise UserFacingError("That button is out of date; use `/meet list`.") from None
+        raise UserFacingError("That button is out of date; list the appointments again.") from None
     return services, await operations.load(services, team_of(body, context), ref)
 
 

@@ -155,6 +155,9 @@ async def invite(
         raise UserFacingError(f"Not an email address: {escape(', '.join(invalid))}")
     appointment = await operations.load(services, command["team_id"], ref)
     operations.require_active(appointment, "add people to")
+    await operations.require_inviter(
+        services, appointment, command["user_id"], command["channel_id"]
+    )
     people, problems = await operations.people_to_attendees(services, user_ids)
     if problems:
         raise UserFacingError(" ".join(problems))
