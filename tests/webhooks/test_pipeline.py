@@ -181,28 +181,34 @@ async def test_slack_429_and_500_are_retried_without_double_posts(sqlite_url: st
         assert st.slack.calls_to("conversations.replies")
 
 
+async def zed_answers_a_dashboard_appointment(st) -> str:
+    """Zed accepts an appointment made in ScheduCal's dashboard (unknown to the bot)."""
+    start = datetime.now(UTC) + timedelta(days=2)
+    created = await st.scheducal.create_appointment(
+        start=start,
+        end=start + timedelta(hours=1),
+        time_zone="Europe/Berlin",
+        subject="Made in the dashboard",
+        invitee_name="Zed",
+        invitee_email="zed@example.com",
+    )
+    data = await st.sandbox_call(
+        "POST",
+        f"/sandbox/appointments/{created.appointment_id}/respond",
+        {"email": "zed@example.com", "response": "accepted"},
+    )
+    return data["eventId"]
+
+
 async def test_unknown_appointment_goes_to_the_default_channel(sqlite_url: str) -> None:
     async with (
         stack(sqlite_url) as st,
         bot_in_process(st, SCHEDUCAL_DEFAULT_CHANNEL=DEFAULT_CHANNEL),
     ):
-        start = datetime.now(UTC) + timedelta(days=2)
-        created = await st.scheducal.create_appointment(
-            start=start,
-            end=start + timedelta(hours=1),
-            time_zone="Europe/Berlin",
-            subject="Made in the dashboard",
-            invitee_name="Zed",
-            invitee_email="zed@example.com",
-        )
-        data = await st.sandbox_call(
-            "POST",
-            f"/sandbox/appointments/{created.appointment_id}/respond",
-            {"email": "zed@example.com", "response": "accepted"},
-        )
-        await st.wait_done([data["eventId"]])
+        event_id = await zed_answers_a_dashboard_appointment(st)
+        await st.wait_done([event_id])
         posted = st.slack.messages(DEFAULT_CHANNEL)
-        assert posted_event_ids(posted) == [data["eventId"]]
+        assert posted_event_ids(posted) == [event_id]
         assert "Made in the dashboard" in str(posted[0]["blocks"])
         assert not st.slack.messages(CHANNEL)
 
@@ -226,24 +232,11 @@ async def test_a_lost_answer_in_the_default_channel_is_found_in_its_history(
         stack(sqlite_url) as st,
         bot_in_process(st, SCHEDUCAL_DEFAULT_CHANNEL=DEFAULT_CHANNEL),
     ):
-        start = datetime.now(UTC) + timedelta(days=2)
-        created = await st.scheducal.create_appointment(
-            start=start,
-            end=start + timedelta(hours=1),
-            time_zone="Europe/Berlin",
-            subject="Made in the dashboard",
-            invitee_name="Zed",
-            invitee_email="zed@example.com",
-        )
         st.slack.fail_next("chat.postMessage", status=500, lose_answer=True)
-        data = await st.sandbox_call(
-            "POST",
-            f"/sandbox/appointments/{created.appointment_id}/respond",
-            {"email": "zed@example.com", "response": "accepted"},
-        )
-        await st.wait_done([data["eventId"]], timeout=30)
+        event_id = await zed_answers_a_dashboard_appointment(st)
+        await st.wait_done([event_id], timeout=30)
 
-        assert posted_event_ids(st.slack.messages(DEFAULT_CHANNEL)) == [data["eventId"]]
+        assert posted_event_ids(st.slack.messages(DEFAULT_CHANNEL)) == [event_id]
         assert st.slack.calls_to("conversations.history")
 
 
