@@ -206,6 +206,13 @@ async def get_by_scheducal_id(s: AsyncSession, scheducal_id: str) -> Appointment
     return (await s.execute(stmt)).scalar_one_or_none()
 
 
+async def _set_status(s: AsyncSession, appointment_id: int, status: str) -> Appointment:
+    appointment = await _require(s, appointment_id)
+    appointment.status = status
+    await s.flush()
+    return appointment
+
+
 async def mark_sent(s: AsyncSession, appointment_id: int, scheducal_id: str) -> Appointment:
     """ScheduCal created it: remember its id and make it ``active``."""
     appointment = await _require(s, appointment_id)
@@ -217,10 +224,7 @@ async def mark_sent(s: AsyncSession, appointment_id: int, scheducal_id: str) -> 
 
 async def mark_failed(s: AsyncSession, appointment_id: int) -> Appointment:
     """ScheduCal refused or was unreachable; the ref stays taken so messages stay unique."""
-    appointment = await _require(s, appointment_id)
-    appointment.status = "failed"
-    await s.flush()
-    return appointment
+    return await _set_status(s, appointment_id, "failed")
 
 
 async def reactivate(s: AsyncSession, appointment_id: int) -> Appointment:
@@ -228,9 +232,7 @@ async def reactivate(s: AsyncSession, appointment_id: int) -> Appointment:
     appointment = await _require(s, appointment_id)
     if appointment.scheducal_id is None:
         raise ValueError(f"appointment {appointment_id} was never sent; it cannot be reactivated")
-    appointment.status = "active"
-    await s.flush()
-    return appointment
+    return await _set_status(s, appointment_id, "active")
 
 
 async def fail_stale_sends(s: AsyncSession, *, created_before: datetime) -> list[Appointment]:
@@ -321,10 +323,7 @@ async def update_schedule(
 
 
 async def mark_canceled(s: AsyncSession, appointment_id: int) -> Appointment:
-    appointment = await _require(s, appointment_id)
-    appointment.status = "canceled"
-    await s.flush()
-    return appointment
+    return await _set_status(s, appointment_id, "canceled")
 
 
 # --- invitees -----------------------------------------------------------------------------
