@@ -6,6 +6,7 @@ and again when the form is submitted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.services import Services
@@ -34,45 +35,64 @@ async def _private(respond: Any, text: str) -> None:
     await reply(respond, *notice_message(text))
 
 
-async def add_invitee(ack: Any, body: dict[str, Any], respond: Any, context: Any) -> None:
-    await ack()
+async def _open_modal(
+    body: dict[str, Any],
+    respond: Any,
+    context: Any,
+    *,
+    doing: str,
+    managers_only: bool,
+    build: Callable[[Appointment, dict[str, Any]], dict[str, Any]],
+) -> None:
+    """Check the clicked appointment (exists, active, rights), then open its modal.
+
+    A refusal is a private sentence; nothing opens.
+    """
     try:
         services, appointment = await _target(body, context)
-        operations.require_active(appointment, "add people to")
+        operations.require_active(appointment, doing)
+        if managers_only:
+            await operations.require_manager(services, appointment, body["user"]["id"], doing)
     except UserFacingError as exc:
         await _private(respond, exc.message)
         return
-    view = modals.invite_modal(appointment.ref, appointment.subject, _metadata(body, appointment))
+    view = build(appointment, _metadata(body, appointment))
     await services.slack.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def add_invitee(ack: Any, body: dict[str, Any], respond: Any, context: Any) -> None:
+    await ack()
+    await _open_modal(
+        body,
+        respond,
+        context,
+        doing="add people to",
+        managers_only=False,
+        build=lambda a, meta: modals.invite_modal(a.ref, a.subject, meta),
+    )
 
 
 async def reschedule(ack: Any, body: dict[str, Any], respond: Any, context: Any) -> None:
     await ack()
-    try:
-        services, appointment = await _target(body, context)
-        operations.require_active(appointment, "reschedule")
-        await operations.require_manager(services, appointment, body["user"]["id"], "reschedule")
-    except UserFacingError as exc:
-        await _private(respond, exc.message)
-        return
-    view = modals.reschedule_modal(
-        appointment.ref,
-        appointment.subject,
-        appointment.start_utc,
-        appointment.end_utc,
-        _metadata(body, appointment),
+    await _open_modal(
+        body,
+        respond,
+        context,
+        doing="reschedule",
+        managers_only=True,
+        build=lambda a, meta: modals.reschedule_modal(
+            a.ref, a.subject, a.start_utc, a.end_utc, meta
+        ),
     )
-    await services.slack.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def cancel(ack: Any, body: dict[str, Any], respond: Any, context: Any) -> None:
     await ack()
-    try:
-        services, appointment = await _target(body, context)
-        operations.require_active(appointment, "cancel")
-        await operations.require_manager(services, appointment, body["user"]["id"], "cancel")
-    except UserFacingError as exc:
-        await _private(respond, exc.message)
-        return
-    view = modals.cancel_modal(appointment.ref, appointment.subject, _metadata(body, appointment))
-    await services.slack.views_open(trigger_id=body["trigger_id"], view=view)
+    await _open_modal(
+        body,
+        respond,
+        context,
+        doing="cancel",
+        managers_only=True,
+        build=lambda a, meta: modals.cancel_modal(a.ref, a.subject, meta),
+    )
